@@ -1,0 +1,250 @@
+//! The invariant audit: reads the whole table (an operator tool, never a request path)
+//! and checks that every denormalised fact agrees with its source.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use shared::model::{UserRecord, WsRole};
+use shared::{keys, Ctx};
+use uuid::Uuid;
+
+type Item = HashMap<String, AttributeValue>;
+
+/// What the audit found.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub items: usize,
+    pub users: usize,
+    pub workspaces: usize,
+    pub violations: Vec<String>,
+}
+
+impl Report {
+    pub fn is_clean(&self) -> bool {
+        self.violations.is_empty()
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "audited {} items: {} users, {} workspaces, {} violations",
+            self.items,
+            self.users,
+            self.workspaces,
+            self.violations.len()
+        )?;
+        for v in &self.violations {
+            writeln!(f, "  - {v}")?;
+        }
+        Ok(())
+    }
+}
+
+fn s<'a>(item: &'a Item, name: &str) -> &'a str {
+    item.get(name).and_then(|v| v.as_s().ok()).map(String::as_str).unwrap_or("")
+}
+
+fn num(item: &Item, name: &str) -> i64 {
+    item.get(name)
+        .and_then(|v| v.as_n().ok())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+async fn scan_all(ctx: &Ctx) -> Result<Vec<Item>, String> {
+    let mut out = Vec::new();
+    let mut start: Option<Item> = None;
+    loop {
+        let page = ctx
+            .store
+            .client()
+            .scan()
+            .table_name(ctx.store.table())
+            .consistent_read(true)
+            .set_exclusive_start_key(start.take())
+            .send()
+            .await
+            .map_err(|e| format!("scan: {}", aws_sdk_dynamodb::error::DisplayErrorContext(&e)))?;
+        out.extend(page.items.unwrap_or_default());
+        match page.last_evaluated_key {
+            Some(k) if !k.is_empty() => start = Some(k),
+            _ => return Ok(out),
+        }
+    }
+}
+
+const DIR_FIELDS: [&str; 6] = ["k_created", "k_updated", "k_email", "k_username", "k_first", "k_last"];
+
+/// Checks every invariant of the design; see the module doc.
+pub async fn audit(ctx: &Ctx) -> Result<Report, String> {
+    let items = scan_all(ctx).await?;
+    let mut r = Report {
+        items: items.len(),
+        ..Report::default()
+    };
+    let mut users: HashMap<Uuid, (UserRecord, Item)> = HashMap::new();
+    let mut deleting: HashSet<String> = HashSet::new();
+    let mut guards: Vec<(String, String)> = Vec::new();
+    let mut members: Vec<Item> = Vec::new();
+    let mut workspaces: HashMap<String, Item> = HashMap::new();
+    let mut files: BTreeMap<String, i64> = BTreeMap::new();
+    let mut owned: Vec<(String, String)> = Vec::new();
+    let mut tokens: Vec<String> = Vec::new();
+    let mut users_counter: Option<i64> = None;
+    for item in &items {
+        let (pk, sk) = (s(item, keys::PK), s(item, keys::SK));
+        if sk == keys::PROFILE {
+            match serde_dynamo::from_item::<_, UserRecord>(item.clone()) {
+                Ok(u) => {
+                    users.insert(u.user_id, (u, item.clone()));
+                }
+                Err(e) => r.violations.push(format!("{pk}: unreadable profile: {e}")),
+            }
+        } else if sk == keys::TOMBSTONE {
+            deleting.insert(pk.to_string());
+        } else if sk == keys::GUARD {
+            guards.push((pk.to_string(), s(item, "user_id").to_string()));
+        } else if sk.starts_with(keys::MEMBER_PREFIX) {
+            members.push(item.clone());
+        } else if sk == keys::META {
+            workspaces.insert(pk.to_string(), item.clone());
+        } else if sk.starts_with(keys::FILE_PREFIX) {
+            *files.entry(pk.to_string()).or_default() += num(item, "size");
+        } else if sk == keys::TOKEN {
+            tokens.push(s(item, "user_id").to_string());
+        } else if pk == keys::STATS && sk == keys::USERS_COUNTER {
+            users_counter = Some(num(item, "count"));
+        } else if pk.starts_with("USER#") {
+            owned.push((pk.to_string(), sk.to_string()));
+        }
+    }
+    r.users = users.len();
+    r.workspaces = workspaces.len();
+
+    // Guards <-> users.
+    let mut guard_of: HashMap<String, String> = HashMap::new();
+    for (pk, uid) in &guards {
+        guard_of.insert(pk.clone(), uid.clone());
+        let Some((u, _)) = Uuid::parse_str(uid).ok().and_then(|id| users.get(&id)) else {
+            r.violations.push(format!("guard {pk} points at missing user {uid}"));
+            continue;
+        };
+        let expected = [
+            keys::email_guard(&u.email.to_lowercase()),
+            keys::username_guard(&u.username.to_lowercase()),
+        ];
+        if !expected.contains(pk) {
+            r.violations.push(format!("guard {pk} does not match user {uid}"));
+        }
+    }
+    for (id, (u, item)) in &users {
+        for g in [
+            keys::email_guard(&u.email.to_lowercase()),
+            keys::username_guard(&u.username.to_lowercase()),
+        ] {
+            if guard_of.get(&g) != Some(&id.to_string()) {
+                r.violations.push(format!("user {id} lacks guard {g}"));
+            }
+        }
+        // Directory entry = profile.
+        let dir = u.dir_keys(keys::DIR_ALL.into(), None);
+        let expected = serde_dynamo::to_item::<_, Item>(&dir).map_err(|e| e.to_string())?;
+        for f in DIR_FIELDS.iter().chain(&[keys::DIR]) {
+            if item.get(*f) != expected.get(*f) {
+                r.violations.push(format!("user {id}: directory field {f} is stale"));
+            }
+        }
+        // Storage.
+        let counted = files.get(&keys::user(*id)).copied().unwrap_or(0);
+        if u.disk_space_used != counted {
+            r.violations.push(format!(
+                "user {id}: disk_space_used {} != counted files {counted}",
+                u.disk_space_used
+            ));
+        }
+        if !u.is_admin() && u.disk_space_used > u.disk_space {
+            r.violations.push(format!("user {id}: usage over quota"));
+        }
+    }
+    if let Some(c) = users_counter {
+        if c != users.len() as i64 {
+            r.violations.push(format!("users counter {c} != {} profiles", users.len()));
+        }
+    } else if !users.is_empty() {
+        r.violations.push("users counter missing".into());
+    }
+
+    // Memberships <-> users and workspaces; counts.
+    let mut counts: HashMap<String, (i64, i64)> = HashMap::new();
+    let mut seen: HashSet<(Uuid, Uuid)> = HashSet::new();
+    for m in &members {
+        let (pk, uid) = (s(m, keys::PK), s(m, "user_id"));
+        let role = WsRole::parse(s(m, "role"));
+        let c = counts.entry(pk.to_string()).or_default();
+        c.0 += 1;
+        c.1 += i64::from(role == Some(WsRole::Admin));
+        if !workspaces.contains_key(pk) {
+            r.violations.push(format!("membership {pk}/{uid} of a missing workspace"));
+        }
+        let wid = Uuid::parse_str(s(m, "workspace_id")).unwrap_or_default();
+        let Some((u, _)) = Uuid::parse_str(uid).ok().and_then(|id| users.get(&id)) else {
+            r.violations.push(format!("membership {pk} of missing user {uid}"));
+            continue;
+        };
+        seen.insert((u.user_id, wid));
+        if u.memberships.get(&wid).copied() != role {
+            r.violations.push(format!("user {uid}: channel list disagrees with membership {pk}"));
+        }
+        let dir = serde_dynamo::to_item::<_, Item>(&u.dir_keys(keys::dir_workspace(wid), role))
+            .map_err(|e| e.to_string())?;
+        for f in DIR_FIELDS.iter().chain(&[keys::DIR, "ws_role"]) {
+            if m.get(*f) != dir.get(*f) {
+                r.violations.push(format!("membership {pk}/{uid}: directory field {f} is stale"));
+            }
+        }
+    }
+    for (id, (u, _)) in &users {
+        for w in u.memberships.keys() {
+            if !seen.contains(&(*id, *w)) {
+                r.violations.push(format!("user {id} lists workspace {w} without a membership"));
+            }
+        }
+    }
+    for (pk, ws) in &workspaces {
+        let (members, admins) = counts.get(pk).copied().unwrap_or((0, 0));
+        if num(ws, "member_count") != members {
+            r.violations.push(format!(
+                "workspace {pk}: member_count {} != {members} members",
+                num(ws, "member_count")
+            ));
+        }
+        if num(ws, "admin_count") != admins {
+            r.violations.push(format!("workspace {pk}: admin_count {} != {admins}", num(ws, "admin_count")));
+        }
+        if members > 0 && admins == 0 {
+            r.violations.push(format!("workspace {pk} has members but no admin"));
+        }
+    }
+
+    // Everything a user owns belongs to an existing (or being deleted) user.
+    let known: HashSet<String> = users.keys().map(|id| keys::user(*id)).collect();
+    let owners = owned
+        .iter()
+        .map(|(pk, sk)| (pk.as_str(), sk.as_str()))
+        .chain(files.keys().map(|pk| (pk.as_str(), "FILE#")));
+    for (pk, sk) in owners {
+        if !known.contains(pk) && !deleting.contains(pk) {
+            r.violations.push(format!("item {pk}/{sk} belongs to no user"));
+        }
+    }
+    for uid in tokens {
+        let ok = Uuid::parse_str(&uid).map(|id| users.contains_key(&id) || deleting.contains(&keys::user(id))).unwrap_or(false);
+        if !ok {
+            r.violations.push(format!("token of missing user {uid}"));
+        }
+    }
+    Ok(r)
+}

@@ -1,0 +1,8 @@
+//! The operator's tools, as a library so tests use the very same code: the table
+//! definition read from `template.yaml`, the routes it declares, the first admin, and
+//! the invariant audit.
+
+pub mod audit;
+pub mod routes;
+pub mod table;
+pub mod users;

@@ -1,0 +1,7 @@
+//! List users with filters, sorting and cursors.
+
+use shared::{ApiError, ApiResult, Ctx, Request};
+
+pub async fn handler(_ctx: &Ctx, _req: Request) -> ApiResult {
+    Err(ApiError::internal("not built yet"))
+}

@@ -1,0 +1,53 @@
+//! Activity types and the description of a new activity. Activities are written by
+//! [`crate::store::Tx::record`] in the same transaction as the change they describe.
+
+use serde_json::Value;
+use uuid::Uuid;
+
+/// The activity types SPEC names.
+pub mod kind {
+    pub const USER_CREATED: &str = "user.created";
+    pub const USER_UPDATED: &str = "user.updated";
+    pub const USER_LOGIN: &str = "user.login";
+    pub const PREFERENCES_UPDATED: &str = "preferences.updated";
+    pub const PASSWORD_CHANGED: &str = "password.changed";
+    pub const WORKSPACE_CREATED: &str = "workspace.created";
+    pub const MEMBER_ADDED: &str = "workspace.member_added";
+    pub const MEMBER_REMOVED: &str = "workspace.member_removed";
+    pub const ROLE_CHANGED: &str = "workspace.role_changed";
+    pub const FILE_ADDED: &str = "storage.file_added";
+    pub const FILE_REMOVED: &str = "storage.file_removed";
+    pub const STORAGE_REFRESHED: &str = "storage.refreshed";
+    pub const NOTIFICATIONS_READ: &str = "notifications.read";
+}
+
+/// An activity about to be recorded: whose feed it joins, who acted, where, and what.
+#[derive(Debug, Clone)]
+pub struct NewActivity {
+    pub kind: &'static str,
+    pub user_id: Uuid,
+    pub actor_id: Uuid,
+    pub workspace: Option<(Uuid, String)>,
+    pub data: Value,
+}
+
+impl NewActivity {
+    pub fn new(kind: &'static str, user_id: Uuid, actor_id: Uuid) -> NewActivity {
+        NewActivity {
+            kind,
+            user_id,
+            actor_id,
+            workspace: None,
+            data: Value::Object(Default::default()),
+        }
+    }
+    /// Names the workspace the activity happened in (and its name for the counters).
+    pub fn in_workspace(mut self, id: Uuid, name: &str) -> NewActivity {
+        self.workspace = Some((id, name.to_string()));
+        self
+    }
+    pub fn with_data(mut self, data: Value) -> NewActivity {
+        self.data = data;
+        self
+    }
+}

@@ -1,0 +1,192 @@
+//! Authentication and the caller: bearer tokens (stored only as SHA-256 hashes),
+//! argon2id passwords, and the visibility rule every endpoint applies.
+
+use std::sync::OnceLock;
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use http::header;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::error::ApiError;
+use crate::http::Request;
+use crate::model::UserRecord;
+use crate::run::note_caller;
+use crate::validate::Password;
+use crate::Ctx;
+
+/// Every token starts with this, so a leaked one is recognisable in a scan.
+const TOKEN_PREFIX: &str = "ust_";
+/// 32 random bytes: 256 bits.
+const TOKEN_BYTES: usize = 32;
+
+/// The authenticated caller: its profile, as read for this request.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub user: UserRecord,
+    token_hash: String,
+}
+
+impl Caller {
+    pub fn id(&self) -> Uuid {
+        self.user.user_id
+    }
+    pub fn is_admin(&self) -> bool {
+        self.user.is_admin()
+    }
+    /// The hash of the token this request came with.
+    pub fn token_hash(&self) -> &str {
+        &self.token_hash
+    }
+    /// A non-admin sees itself and the users who share a workspace with it.
+    pub fn can_see(&self, other: &UserRecord) -> bool {
+        self.is_admin() || other.user_id == self.id() || self.user.shares_workspace_with(other)
+    }
+    /// 403 unless the caller is a global admin.
+    pub fn require_admin(&self, permission: &str) -> Result<(), ApiError> {
+        if self.is_admin() {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden(permission))
+        }
+    }
+}
+
+/// A fresh random token and the hash that is stored in its place.
+pub fn new_token() -> Result<(String, String), ApiError> {
+    let mut bytes = [0u8; TOKEN_BYTES];
+    getrandom::getrandom(&mut bytes).map_err(|e| ApiError::internal(format!("rng: {e}")))?;
+    let token = format!("{TOKEN_PREFIX}{}", URL_SAFE_NO_PAD.encode(bytes));
+    let hash = hash_token(&token);
+    Ok((token, hash))
+}
+
+/// SHA-256 of a token, hex.
+pub fn hash_token(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// The token of `Authorization: Bearer <t>` or `Token <t>`; `Ok(None)` when there is
+/// no header, 401 when it is malformed.
+pub fn bearer_token(req: &Request) -> Result<Option<&str>, ApiError> {
+    let Some(value) = req.headers().get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let value = value.to_str().map_err(|_| ApiError::unauthenticated())?;
+    let (scheme, token) = value
+        .trim()
+        .split_once(' ')
+        .ok_or_else(ApiError::unauthenticated)?;
+    let scheme_ok = scheme.eq_ignore_ascii_case("bearer") || scheme.eq_ignore_ascii_case("token");
+    let token = token.trim();
+    let shape_ok = token.len() == TOKEN_PREFIX.len() + 43
+        && token.starts_with(TOKEN_PREFIX)
+        && token[TOKEN_PREFIX.len()..]
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if scheme_ok && shape_ok {
+        Ok(Some(token))
+    } else {
+        Err(ApiError::unauthenticated())
+    }
+}
+
+/// The caller, or 401. A disabled account is 403 `ACCOUNT_DISABLED`.
+pub async fn authenticate(ctx: &Ctx, req: &Request) -> Result<Caller, ApiError> {
+    authenticate_optional(ctx, req)
+        .await?
+        .ok_or_else(ApiError::unauthenticated)
+}
+
+/// Like [`authenticate`], but a request without `Authorization` is anonymous (`None`).
+pub async fn authenticate_optional(ctx: &Ctx, req: &Request) -> Result<Option<Caller>, ApiError> {
+    let Some(token) = bearer_token(req)? else {
+        return Ok(None);
+    };
+    let token_hash = hash_token(token);
+    let record = ctx
+        .store
+        .get_token(&token_hash)
+        .await?
+        .ok_or_else(ApiError::unauthenticated)?;
+    if record.expires_at <= chrono::Utc::now().timestamp() {
+        return Err(ApiError::unauthenticated());
+    }
+    let user = ctx
+        .store
+        .get_user(record.user_id)
+        .await?
+        .ok_or_else(ApiError::unauthenticated)?;
+    if user.session_epoch != record.epoch {
+        return Err(ApiError::unauthenticated());
+    }
+    note_caller(user.user_id);
+    if !user.is_active() {
+        return Err(ApiError::account_disabled(user.status.as_str()));
+    }
+    Ok(Some(Caller { user, token_hash }))
+}
+
+fn hasher() -> Argon2<'static> {
+    Argon2::default()
+}
+
+/// argon2id hash of a password, PHC string.
+pub fn hash_password(password: &Password) -> Result<String, ApiError> {
+    let mut salt = [0u8; 16];
+    getrandom::getrandom(&mut salt).map_err(|e| ApiError::internal(format!("rng: {e}")))?;
+    let salt = SaltString::encode_b64(&salt).map_err(|e| ApiError::internal(e.to_string()))?;
+    hasher()
+        .hash_password(password.expose().as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| ApiError::internal(format!("argon2: {e}")))
+}
+
+/// Checks a password against a stored hash (argon2's comparison is constant-time).
+pub fn verify_password(password: &str, stored: &str) -> bool {
+    PasswordHash::new(stored)
+        .map(|h| hasher().verify_password(password.as_bytes(), &h).is_ok())
+        .unwrap_or(false)
+}
+
+/// Spends the time of one verification, so an unknown login answers as slowly as a
+/// wrong password and timing does not reveal which accounts exist.
+pub fn verify_against_nothing(password: &str) {
+    static DUMMY: OnceLock<Option<String>> = OnceLock::new();
+    let dummy = DUMMY.get_or_init(|| {
+        Password::parse(&serde_json::Value::from("timing-equaliser"))
+            .ok()
+            .and_then(|p| hash_password(&p).ok())
+    });
+    if let Some(hash) = dummy {
+        let _ = verify_password(password, hash);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_long_random_and_hashed() {
+        let (a, ha) = new_token().unwrap();
+        let (b, _) = new_token().unwrap();
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 47);
+        assert_eq!(ha, hash_token(&a));
+        assert!(!ha.contains(&a));
+    }
+
+    #[test]
+    fn passwords_verify_only_themselves() {
+        let p = Password::parse(&serde_json::Value::from("correct horse")).unwrap();
+        let h = hash_password(&p).unwrap();
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse", &h));
+        assert!(!verify_password("wrong horse", &h));
+        assert!(!verify_password("correct horse", "not a hash"));
+    }
+}

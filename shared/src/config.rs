@@ -1,0 +1,98 @@
+//! Configuration from the environment, read once per cold start. Every variable has a
+//! default that works against the local stack (`make dev`).
+
+use std::env;
+
+/// The settings every function reads.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub table_name: String,
+    /// `AWS_ENDPOINT_URL_DYNAMODB`: set only locally (DynamoDB Local).
+    pub endpoint_url: Option<String>,
+    pub signup_enabled: bool,
+    pub token_ttl_seconds: i64,
+    pub default_disk_space: i64,
+    pub activity_retention_days: i64,
+    pub stream_max_seconds: u64,
+    /// Key that signs list cursors (`CURSOR_SECRET`); deployed stacks take it from a
+    /// NoEcho template parameter.
+    pub cursor_secret: Vec<u8>,
+    /// Failed logins allowed per login name and per source address in one window.
+    pub login_max_failures: i64,
+    pub login_window_seconds: i64,
+}
+
+/// The local-only default cursor key; `template.yaml` always sets a real one.
+const DEV_CURSOR_SECRET: &str = "local-dev-cursor-secret-not-for-production";
+
+fn var(name: &str) -> Option<String> {
+    env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn number<T: std::str::FromStr>(name: &str, default: T) -> Result<T, String> {
+    match var(name) {
+        None => Ok(default),
+        Some(v) => v
+            .trim()
+            .parse()
+            .map_err(|_| format!("{name} must be a number, got {v:?}")),
+    }
+}
+
+fn boolean(name: &str, default: bool) -> Result<bool, String> {
+    match var(name).map(|v| v.trim().to_ascii_lowercase()) {
+        None => Ok(default),
+        Some(v) if v == "true" || v == "1" || v == "yes" => Ok(true),
+        Some(v) if v == "false" || v == "0" || v == "no" => Ok(false),
+        Some(v) => Err(format!("{name} must be true or false, got {v:?}")),
+    }
+}
+
+impl Config {
+    /// Reads SPEC's variables; a malformed value fails the cold start with its name.
+    pub fn from_env() -> Result<Config, String> {
+        let config = Config {
+            table_name: var("TABLE_NAME").unwrap_or_else(|| "users".into()),
+            endpoint_url: var("AWS_ENDPOINT_URL_DYNAMODB"),
+            signup_enabled: boolean("SIGNUP_ENABLED", false)?,
+            token_ttl_seconds: number("TOKEN_TTL_SECONDS", 30 * 24 * 3600)?,
+            default_disk_space: number("DEFAULT_DISK_SPACE", 524_288_000)?,
+            activity_retention_days: number("ACTIVITY_RETENTION_DAYS", 90)?,
+            stream_max_seconds: number("STREAM_MAX_SECONDS", 25)?,
+            cursor_secret: var("CURSOR_SECRET")
+                .unwrap_or_else(|| DEV_CURSOR_SECRET.into())
+                .into_bytes(),
+            login_max_failures: number("LOGIN_MAX_FAILURES", 10)?,
+            login_window_seconds: number("LOGIN_WINDOW_SECONDS", 900)?,
+        };
+        if config.token_ttl_seconds <= 0 {
+            return Err("TOKEN_TTL_SECONDS must be positive".into());
+        }
+        if config.default_disk_space < 0 {
+            return Err("DEFAULT_DISK_SPACE must not be negative".into());
+        }
+        if config.activity_retention_days <= 0 {
+            return Err("ACTIVITY_RETENTION_DAYS must be positive".into());
+        }
+        if config.cursor_secret.len() < 16 {
+            return Err("CURSOR_SECRET must be at least 16 bytes".into());
+        }
+        Ok(config)
+    }
+
+    /// A config for tests: local defaults with the given table.
+    pub fn for_table(table_name: &str, endpoint_url: &str) -> Config {
+        Config {
+            table_name: table_name.into(),
+            endpoint_url: Some(endpoint_url.into()),
+            signup_enabled: false,
+            token_ttl_seconds: 30 * 24 * 3600,
+            default_disk_space: 524_288_000,
+            activity_retention_days: 90,
+            stream_max_seconds: 25,
+            cursor_secret: DEV_CURSOR_SECRET.as_bytes().to_vec(),
+            login_max_failures: 10,
+            login_window_seconds: 900,
+        }
+    }
+}

@@ -1,0 +1,287 @@
+//! HTTP plumbing every handler uses: reading the body, the query and the path,
+//! `If-Match`, and building JSON responses.
+
+use http::{header, HeaderValue, StatusCode};
+use lambda_http::{Body, RequestExt};
+use serde::Serialize;
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::error::{ApiError, FieldError};
+use crate::validate::parse_uuid;
+
+pub type Request = lambda_http::Request;
+pub type Response = http::Response<Body>;
+
+/// Bodies larger than this are refused with 413.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// Query strings longer than this are refused with 400.
+pub const MAX_QUERY_BYTES: usize = 8 * 1024;
+
+/// A JSON response with the given status.
+pub fn json_response<T: Serialize + ?Sized>(status: StatusCode, body: &T) -> Response {
+    let bytes = serde_json::to_vec(body).unwrap_or_else(|_| b"{}".to_vec());
+    let mut resp = http::Response::new(Body::from(bytes));
+    *resp.status_mut() = status;
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    resp
+}
+
+/// 200 with a JSON body.
+pub fn ok<T: Serialize + ?Sized>(body: &T) -> Response {
+    json_response(StatusCode::OK, body)
+}
+
+/// 201 with a JSON body.
+pub fn created<T: Serialize + ?Sized>(body: &T) -> Response {
+    json_response(StatusCode::CREATED, body)
+}
+
+/// 204.
+pub fn no_content() -> Response {
+    let mut resp = http::Response::new(Body::Empty);
+    *resp.status_mut() = StatusCode::NO_CONTENT;
+    resp
+}
+
+/// Adds `ETag: W/"<version>"`.
+pub fn with_etag(mut resp: Response, version: i64) -> Response {
+    if let Ok(v) = HeaderValue::from_str(&format!("W/\"{version}\"")) {
+        resp.headers_mut().insert(header::ETAG, v);
+    }
+    resp
+}
+
+/// Adds a `Location` header.
+pub fn with_location(mut resp: Response, location: &str) -> Response {
+    if let Ok(v) = HeaderValue::from_str(location) {
+        resp.headers_mut().insert(header::LOCATION, v);
+    }
+    resp
+}
+
+fn is_json_media_type(content_type: &str) -> bool {
+    let media = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    media == "application/json" || (media.starts_with("application/") && media.ends_with("+json"))
+}
+
+/// Reads the JSON body: 413 over 64 KiB, 415 when it is declared as something other
+/// than JSON, 400 when it does not parse, 422 when it is missing.
+pub fn json_body(req: &Request) -> Result<Value, ApiError> {
+    let bytes: &[u8] = req.body().as_ref();
+    if bytes.len() > MAX_BODY_BYTES {
+        return Err(ApiError::payload_too_large(MAX_BODY_BYTES));
+    }
+    if let Some(ct) = req.headers().get(header::CONTENT_TYPE) {
+        let ct = ct.to_str().map_err(|_| ApiError::unsupported_media_type())?;
+        if !is_json_media_type(ct) {
+            return Err(ApiError::unsupported_media_type());
+        }
+    }
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(ApiError::validation(vec![FieldError {
+            loc: vec!["body".into()],
+            msg: "Request body required".into(),
+            kind: "missing".into(),
+        }]));
+    }
+    serde_json::from_slice(bytes).map_err(|e| {
+        ApiError::bad_request(format!(
+            "Malformed JSON body at line {} column {}",
+            e.line(),
+            e.column()
+        ))
+    })
+}
+
+/// The query string, checked once: too long or with a repeated key is 400.
+pub struct Query {
+    pairs: Vec<(String, String)>,
+}
+
+impl Query {
+    pub fn parse(req: &Request) -> Result<Query, ApiError> {
+        if req.uri().query().map_or(0, str::len) > MAX_QUERY_BYTES {
+            return Err(ApiError::bad_request("Query string too long"));
+        }
+        let map = req.query_string_parameters();
+        let mut pairs = Vec::new();
+        for (key, _) in map.iter() {
+            if pairs.iter().any(|(k, _): &(String, String)| k == key) {
+                continue;
+            }
+            let values = map.all(key).unwrap_or_default();
+            if values.len() > 1 {
+                return Err(ApiError::bad_query(
+                    key,
+                    format!("Query parameter '{key}' given more than once"),
+                ));
+            }
+            if let Some(v) = values.first() {
+                pairs.push((key.to_string(), v.to_string()));
+            }
+        }
+        Ok(Query { pairs })
+    }
+
+    /// The value of `name`, if given.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The value of `name` parsed with `parse`; a value that fails is 400 naming it.
+    pub fn parse_opt<T>(
+        &self,
+        name: &str,
+        parse: impl FnOnce(&str) -> Option<T>,
+        expected: &str,
+    ) -> Result<Option<T>, ApiError> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(v) => parse(v).map(Some).ok_or_else(|| {
+                ApiError::bad_query(name, format!("Query parameter '{name}' must be {expected}"))
+            }),
+        }
+    }
+
+    /// An integer in `min..=max`, or `default` when absent.
+    pub fn int(&self, name: &str, min: i64, max: i64, default: i64) -> Result<i64, ApiError> {
+        Ok(self
+            .parse_opt(
+                name,
+                |v| v.parse::<i64>().ok().filter(|n| (min..=max).contains(n)),
+                &format!("an integer from {min} to {max}"),
+            )?
+            .unwrap_or(default))
+    }
+
+    /// A strict boolean: `true` or `false`.
+    pub fn boolean(&self, name: &str) -> Result<Option<bool>, ApiError> {
+        self.parse_opt(
+            name,
+            |v| match v {
+                "true" => Some(true),
+                "false" => Some(false),
+                _ => None,
+            },
+            "'true' or 'false'",
+        )
+    }
+
+    /// A comma-separated list of at most `max` UUIDs.
+    pub fn uuid_list(&self, name: &str, max: usize) -> Result<Option<Vec<Uuid>>, ApiError> {
+        let Some(raw) = self.get(name) else {
+            return Ok(None);
+        };
+        let mut ids: Vec<Uuid> = Vec::new();
+        for part in raw.split(',') {
+            let id = parse_uuid(part.trim()).ok_or_else(|| {
+                ApiError::bad_query(name, format!("'{name}' must be comma-separated UUIDs"))
+            })?;
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+        if ids.len() > max {
+            return Err(ApiError::bad_query(
+                name,
+                format!("'{name}' may name at most {max} ids"),
+            ));
+        }
+        Ok(Some(ids))
+    }
+
+    /// The pairs except those named, sorted: what a cursor is bound to.
+    pub fn canonical_without(&self, skip: &[&str]) -> String {
+        let mut pairs: Vec<&(String, String)> = self
+            .pairs
+            .iter()
+            .filter(|(k, _)| !skip.contains(&k.as_str()))
+            .collect();
+        pairs.sort();
+        pairs
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+}
+
+/// A path parameter (always present on the routes that declare it).
+pub fn path_param(req: &Request, name: &str) -> String {
+    req.path_parameters()
+        .first(name)
+        .map(str::to_string)
+        .unwrap_or_default()
+}
+
+/// A path parameter that must be a UUID; anything else is a 404 of `resource_type`.
+pub fn path_uuid(req: &Request, name: &str, resource_type: &str) -> Result<Uuid, ApiError> {
+    let raw = path_param(req, name);
+    parse_uuid(&raw).ok_or_else(|| ApiError::not_found(resource_type, &raw))
+}
+
+/// `If-Match`: `None` when absent or `*`; otherwise the version it names.
+/// Accepts `W/"3"`, `"3"` and a list; an unparsable tag never matches.
+pub fn if_match(req: &Request) -> Option<Vec<i64>> {
+    let raw = req.headers().get(header::IF_MATCH)?.to_str().ok()?.trim();
+    if raw == "*" {
+        return None;
+    }
+    Some(
+        raw.split(',')
+            .map(|tag| {
+                let t = tag.trim();
+                let t = t.strip_prefix("W/").unwrap_or(t);
+                t.trim_matches('"').parse::<i64>().unwrap_or(-1)
+            })
+            .collect(),
+    )
+}
+
+/// 412 unless `If-Match` is absent or names `version`.
+pub fn check_if_match(req: &Request, version: i64) -> Result<(), ApiError> {
+    match if_match(req) {
+        Some(tags) if !tags.contains(&version) => Err(ApiError::precondition_failed(version)),
+        _ => Ok(()),
+    }
+}
+
+/// The id API Gateway (or the runtime) gave this request.
+pub fn request_id(req: &Request) -> String {
+    use lambda_http::request::RequestContext;
+    if let Some(RequestContext::ApiGatewayV2(c)) = req.request_context_ref() {
+        if let Some(id) = c.request_id.as_deref().filter(|s| !s.is_empty()) {
+            return id.to_string();
+        }
+    }
+    req.lambda_context_ref()
+        .map(|c| c.request_id.clone())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| Uuid::new_v4().to_string())
+}
+
+/// The caller's source address, as API Gateway saw it.
+pub fn source_ip(req: &Request) -> Option<String> {
+    use lambda_http::request::RequestContext;
+    match req.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(c)) => c.http.source_ip.clone(),
+        _ => None,
+    }
+}
+
+/// `METHOD /path`, without the query string (which may hold a cursor).
+pub fn route_label(req: &Request) -> String {
+    format!("{} {}", req.method(), req.uri().path())
+}

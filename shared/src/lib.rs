@@ -1,0 +1,25 @@
+//! The crate every endpoint function links. A function's own code is its business rule;
+//! configuration, the error envelope, authentication, request parsing, domain types,
+//! the DynamoDB store and the per-request log line all come from here.
+
+pub mod activity;
+pub mod auth;
+pub mod config;
+pub mod ctx;
+pub mod cursor;
+pub mod error;
+pub mod http;
+pub mod keys;
+pub mod model;
+pub mod run;
+pub mod store;
+pub mod time;
+pub mod users;
+pub mod validate;
+
+pub use ctx::Ctx;
+pub use error::{ApiError, FieldError};
+pub use http::{Request, Response};
+
+/// Handlers return this.
+pub type ApiResult = Result<Response, ApiError>;

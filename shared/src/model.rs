@@ -1,0 +1,359 @@
+//! Stored records (what an item holds) and views (what a response shows). Records never
+//! leave the service as they are: responses are built from the views below, which hold
+//! no password hash, token hash or key.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use crate::keys;
+
+/// Account status; `is_active` is `status == Active`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Active,
+    Suspended,
+    Deactivated,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Active => "active",
+            Status::Suspended => "suspended",
+            Status::Deactivated => "deactivated",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Status> {
+        match s {
+            "active" => Some(Status::Active),
+            "suspended" => Some(Status::Suspended),
+            "deactivated" => Some(Status::Deactivated),
+            _ => None,
+        }
+    }
+}
+
+/// A member's role in a workspace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum WsRole {
+    Admin,
+    Editor,
+    Viewer,
+}
+
+impl WsRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WsRole::Admin => "admin",
+            WsRole::Editor => "editor",
+            WsRole::Viewer => "viewer",
+        }
+    }
+    pub fn parse(s: &str) -> Option<WsRole> {
+        match s {
+            "admin" => Some(WsRole::Admin),
+            "editor" => Some(WsRole::Editor),
+            "viewer" => Some(WsRole::Viewer),
+            _ => None,
+        }
+    }
+    /// Studio's `editable_channels` are the workspaces where the user is admin or editor.
+    pub fn can_edit(self) -> bool {
+        matches!(self, WsRole::Admin | WsRole::Editor)
+    }
+}
+
+/// The global role that makes a user an administrator.
+pub const ADMIN_ROLE: &str = "admin";
+
+/// The profile item (`USER#<id>` / `PROFILE`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct UserRecord {
+    pub user_id: Uuid,
+    pub email: String,
+    pub username: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub avatar_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bio: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
+    #[serde(default)]
+    pub preferences: Map<String, Value>,
+    #[serde(default)]
+    pub settings: Map<String, Value>,
+    pub status: Status,
+    #[serde(default)]
+    pub roles: Vec<String>,
+    pub is_verified: bool,
+    pub created_at: String,
+    pub updated_at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_login: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_workspace_id: Option<Uuid>,
+    pub disk_space: i64,
+    pub disk_space_used: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_read_notification_date: Option<String>,
+    /// Moves on every change of the representation; the ETag.
+    pub version: i64,
+    /// Moves on every membership change, so profile writes that copy directory fields
+    /// into membership items know they saw every membership.
+    #[serde(default)]
+    pub mrev: i64,
+    /// Tokens carry the epoch they were issued in; bumping it revokes them all at once.
+    #[serde(default)]
+    pub session_epoch: i64,
+    pub password_hash: String,
+    /// Workspace id → role: the source of Studio's channel lists.
+    #[serde(default)]
+    pub memberships: BTreeMap<Uuid, WsRole>,
+}
+
+impl UserRecord {
+    pub fn is_admin(&self) -> bool {
+        self.roles.iter().any(|r| r == ADMIN_ROLE)
+    }
+    pub fn is_active(&self) -> bool {
+        self.status == Status::Active
+    }
+    pub fn full_name(&self) -> Option<String> {
+        let parts: Vec<&str> = [self.first_name.as_deref(), self.last_name.as_deref()]
+            .into_iter()
+            .flatten()
+            .filter(|s| !s.is_empty())
+            .collect();
+        (!parts.is_empty()).then(|| parts.join(" "))
+    }
+    pub fn editable_channels(&self) -> Vec<Uuid> {
+        self.memberships
+            .iter()
+            .filter(|(_, r)| r.can_edit())
+            .map(|(w, _)| *w)
+            .collect()
+    }
+    pub fn view_only_channels(&self) -> Vec<Uuid> {
+        self.memberships
+            .iter()
+            .filter(|(_, r)| !r.can_edit())
+            .map(|(w, _)| *w)
+            .collect()
+    }
+    /// Whether the two users share a workspace.
+    pub fn shares_workspace_with(&self, other: &UserRecord) -> bool {
+        self.memberships
+            .keys()
+            .any(|w| other.memberships.contains_key(w))
+    }
+    /// The sort and filter fields of this user in a directory partition.
+    pub fn dir_keys(&self, dir: String, ws_role: Option<WsRole>) -> DirKeys {
+        let lower = |s: &Option<String>| format!("#{}", s.as_deref().unwrap_or("").to_lowercase());
+        DirKeys {
+            dir,
+            k_created: format!("{}#{}", self.created_at, self.user_id),
+            k_updated: format!("{}#{}", self.updated_at, self.user_id),
+            k_email: self.email.to_lowercase(),
+            k_username: self.username.to_lowercase(),
+            k_first: lower(&self.first_name),
+            k_last: lower(&self.last_name),
+            status: self.status,
+            roles: self.roles.clone(),
+            ws_role,
+        }
+    }
+}
+
+/// The directory attributes an item carries to appear in the sort indexes: one set on
+/// the profile (partition `ALL`) and one on each membership (partition `WS#<id>`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DirKeys {
+    pub dir: String,
+    pub k_created: String,
+    pub k_updated: String,
+    pub k_email: String,
+    pub k_username: String,
+    pub k_first: String,
+    pub k_last: String,
+    pub status: Status,
+    pub roles: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ws_role: Option<WsRole>,
+}
+
+/// The v1 user object.
+#[derive(Debug, Serialize)]
+pub struct UserView {
+    pub user_id: Uuid,
+    pub email: String,
+    pub username: String,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub full_name: Option<String>,
+    pub auth_provider: &'static str,
+    pub is_active: bool,
+    pub is_verified: bool,
+    pub status: Status,
+    pub roles: Vec<String>,
+    pub avatar_url: Option<String>,
+    pub bio: Option<String>,
+    pub timezone: Option<String>,
+    pub locale: Option<String>,
+    pub preferences: Map<String, Value>,
+    pub settings: Map<String, Value>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub last_login: Option<String>,
+    pub default_workspace_id: Option<Uuid>,
+    pub disk_space: i64,
+    pub disk_space_used: i64,
+    pub last_read_notification_date: Option<String>,
+    pub version: i64,
+}
+
+impl From<&UserRecord> for UserView {
+    fn from(u: &UserRecord) -> Self {
+        UserView {
+            user_id: u.user_id,
+            email: u.email.clone(),
+            username: u.username.clone(),
+            first_name: u.first_name.clone(),
+            last_name: u.last_name.clone(),
+            full_name: u.full_name(),
+            auth_provider: "password",
+            is_active: u.is_active(),
+            is_verified: u.is_verified,
+            status: u.status,
+            roles: u.roles.clone(),
+            avatar_url: u.avatar_url.clone(),
+            bio: u.bio.clone(),
+            timezone: u.timezone.clone(),
+            locale: u.locale.clone(),
+            preferences: u.preferences.clone(),
+            settings: u.settings.clone(),
+            created_at: u.created_at.clone(),
+            updated_at: u.updated_at.clone(),
+            last_login: u.last_login.clone(),
+            default_workspace_id: u.default_workspace_id,
+            disk_space: u.disk_space,
+            disk_space_used: u.disk_space_used,
+            last_read_notification_date: u.last_read_notification_date.clone(),
+            version: u.version,
+        }
+    }
+}
+
+/// Studio's user object (`/api/user/`).
+#[derive(Debug, Serialize)]
+pub struct StudioUserView {
+    pub id: Uuid,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub is_active: bool,
+    pub editable_channels: Vec<Uuid>,
+    pub view_only_channels: Vec<Uuid>,
+}
+
+impl From<&UserRecord> for StudioUserView {
+    fn from(u: &UserRecord) -> Self {
+        StudioUserView {
+            id: u.user_id,
+            email: u.email.clone(),
+            first_name: u.first_name.clone().unwrap_or_default(),
+            last_name: u.last_name.clone().unwrap_or_default(),
+            is_active: u.is_active(),
+            editable_channels: u.editable_channels(),
+            view_only_channels: u.view_only_channels(),
+        }
+    }
+}
+
+/// A login token item (`TOKEN#<sha256>` / `TOKEN`): the hash only, never the token.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TokenRecord {
+    pub user_id: Uuid,
+    pub created_at: String,
+    /// Epoch seconds; also the table's TTL attribute.
+    pub expires_at: i64,
+    pub epoch: i64,
+}
+
+/// A workspace (`WS#<id>` / `META`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct WorkspaceRecord {
+    pub workspace_id: Uuid,
+    pub name: String,
+    pub created_at: String,
+    pub created_by: Uuid,
+    pub member_count: i64,
+    pub admin_count: i64,
+}
+
+/// The workspace object of responses.
+#[derive(Debug, Serialize)]
+pub struct WorkspaceView {
+    pub workspace_id: Uuid,
+    pub name: String,
+    pub created_at: String,
+    pub member_count: i64,
+}
+
+impl From<&WorkspaceRecord> for WorkspaceView {
+    fn from(w: &WorkspaceRecord) -> Self {
+        WorkspaceView {
+            workspace_id: w.workspace_id,
+            name: w.name.clone(),
+            created_at: w.created_at.clone(),
+            member_count: w.member_count,
+        }
+    }
+}
+
+/// A membership (`WS#<id>` / `MEMBER#<user>`); doubles as the workspace's directory entry.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MemberRecord {
+    pub workspace_id: Uuid,
+    pub user_id: Uuid,
+    pub role: WsRole,
+    pub joined_at: String,
+}
+
+/// A counted file (`USER#<id>` / `FILE#<checksum>`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FileRecord {
+    pub checksum: String,
+    pub size: i64,
+    pub created_at: String,
+}
+
+/// An activity (`USER#<id>` / `ACT#<uuid v7>`), in its response shape too.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ActivityRecord {
+    pub id: Uuid,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub user_id: Uuid,
+    pub actor_id: Uuid,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workspace_id: Option<Uuid>,
+    pub created_at: String,
+    #[serde(default)]
+    pub data: Value,
+}
+
+/// Partition key of a user's items; re-exported for readability at call sites.
+pub fn user_pk(id: Uuid) -> String {
+    keys::user(id)
+}

@@ -1,0 +1,116 @@
+//! The per-request wrapper every function runs in: request id, error envelope,
+//! `Cache-Control: no-store`, and exactly one JSON log line per request.
+
+use std::cell::Cell;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Instant;
+
+use http::{header, HeaderValue};
+use uuid::Uuid;
+
+use crate::http::{request_id, route_label, Request, Response};
+use crate::{ApiResult, Ctx};
+
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+tokio::task_local! {
+    static CALLER: Cell<Option<Uuid>>;
+}
+
+/// Notes who is calling, for the request's log line.
+pub fn note_caller(id: Uuid) {
+    let _ = CALLER.try_with(|c| c.set(Some(id)));
+}
+
+/// Runs one request through `handler` and turns its result into the response.
+/// Tests call this too, so they see exactly what the runtime would return.
+pub async fn dispatch<F, Fut>(req: Request, handler: F) -> Response
+where
+    F: FnOnce(Request) -> Fut,
+    Fut: Future<Output = ApiResult>,
+{
+    let started = Instant::now();
+    let request_id = request_id(&req);
+    let route = route_label(&req);
+    let (result, caller) = CALLER
+        .scope(Cell::new(None), async {
+            let result = handler(req).await;
+            (result, CALLER.with(Cell::get))
+        })
+        .await;
+    let (mut resp, error_code, cause) = match result {
+        Ok(resp) => (resp, None, None),
+        Err(e) => {
+            let code = e.code;
+            let cause = e.cause.clone();
+            (e.into_response(&request_id), Some(code), cause)
+        }
+    };
+    let headers = resp.headers_mut();
+    headers
+        .entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
+    if let Ok(v) = HeaderValue::from_str(&request_id) {
+        headers.insert("x-request-id", v);
+    }
+    let status = resp.status().as_u16();
+    let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let caller_id = caller.map(|c| c.to_string());
+    if status >= 500 {
+        tracing::error!(request_id, route, status, latency_ms, caller_id, error = error_code, cause, "request");
+    } else {
+        tracing::info!(request_id, route, status, latency_ms, caller_id, error = error_code, "request");
+    }
+    resp
+}
+
+/// JSON log lines on stdout; `RUST_LOG` filters, SDK chatter stays at warn.
+pub fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new("info,aws_smithy_runtime=warn,aws_config=warn,hyper=warn")
+    });
+    let _ = tracing_subscriber::fmt()
+        .json()
+        .flatten_event(true)
+        .with_current_span(false)
+        .with_span_list(false)
+        .with_target(false)
+        .with_env_filter(filter)
+        .try_init();
+}
+
+/// The whole life of a function: tracing, the context once per cold start, then the
+/// runtime loop calling `handler` for each request.
+pub async fn run<H, Fut>(handler: H) -> Result<(), BoxError>
+where
+    H: Fn(Arc<Ctx>, Request) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = ApiResult> + Send + 'static,
+{
+    init_tracing();
+    let ctx = Arc::new(Ctx::from_env().await.map_err(BoxError::from)?);
+    let handler = Arc::new(handler);
+    lambda_http::run(lambda_http::service_fn(move |req: Request| {
+        let ctx = ctx.clone();
+        let handler = handler.clone();
+        async move {
+            Ok::<Response, std::convert::Infallible>(
+                dispatch(req, |r| handler(ctx, r)).await,
+            )
+        }
+    }))
+    .await
+}
+
+/// Entry point for a function's `main`: a single-threaded runtime (one request at a
+/// time per Lambda sandbox) running [`run`].
+pub fn start<H, Fut>(handler: H) -> Result<(), BoxError>
+where
+    H: Fn(Arc<Ctx>, Request) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = ApiResult> + Send + 'static,
+{
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?
+        .block_on(run(handler))
+}
