@@ -4,5 +4,6 @@
 
 pub mod audit;
 pub mod routes;
+pub mod samples;
 pub mod table;
 pub mod users;

@@ -5,6 +5,7 @@
 //! admin create-table                         create the table from template.yaml (idempotent)
 //! admin create-admin EMAIL PASSWORD [--token] create an admin unless the email exists; --token prints a login token
 //! admin router                               print the cargo-lambda watch router generated from template.yaml
+//! admin seed-samples                       seed the fixtures events/ names (throwaway tables only)
 //! admin audit                                check every invariant of the table; exit 1 on a violation
 //! ```
 
@@ -46,6 +47,12 @@ async fn run(args: Vec<String>) -> Result<ExitCode, String> {
             if args.iter().any(|a| a == "--token") {
                 println!("{}", users::issue_token(&ctx, &user).await?);
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Some("seed-samples") => {
+            let ctx = ctx().await?;
+            admin::samples::seed(&ctx).await?;
+            println!("sample fixtures seeded into {}", ctx.store.table());
             Ok(ExitCode::SUCCESS)
         }
         Some("router") => {

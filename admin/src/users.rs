@@ -2,7 +2,7 @@
 //! the dev admin of `make dev`.
 
 use shared::activity::{kind, NewActivity};
-use shared::model::{Status, TokenRecord, UserRecord, ADMIN_ROLE};
+use shared::model::{Status, UserRecord, ADMIN_ROLE};
 use shared::store::TxError;
 use shared::validate::{Email, Password, Username};
 use shared::{auth, time, Ctx};
@@ -60,30 +60,14 @@ pub async fn ensure_admin(ctx: &Ctx, email: &str, password: &str) -> Result<(Use
     match ctx.store.create_user(&user, activity, ctx.config.activity_retention_days).await {
         Ok(()) => Ok((user, true)),
         Err(TxError::Failed(f)) => Err(format!("{} already taken", f.join(", "))),
-        Err(TxError::Api(e)) => Err(format!("{e}: {}", e.cause.unwrap_or_default())),
+        Err(TxError::Api(e)) => Err(format!("{e}: {}", e.cause.clone().unwrap_or_default())),
     }
 }
 
-/// Issues a login token for `user` the way `POST /v1/auth/token` does, returning it.
+/// Issues a login token for `user` the way `POST /v1/auth/token` does.
 pub async fn issue_token(ctx: &Ctx, user: &UserRecord) -> Result<String, String> {
-    let (token, hash) = auth::new_token().map_err(|e| e.to_string())?;
-    let record = TokenRecord {
-        user_id: user.user_id,
-        created_at: time::now_rfc3339(),
-        expires_at: chrono_now() + ctx.config.token_ttl_seconds,
-        epoch: user.session_epoch,
-    };
-    let activity = NewActivity::new(kind::USER_LOGIN, user.user_id, user.user_id);
-    ctx.store
-        .login(user, &hash, &record, activity, ctx.config.activity_retention_days)
+    auth::issue_token(ctx, user)
         .await
-        .map_err(|e| format!("{e:?}"))?;
-    Ok(token)
-}
-
-fn chrono_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
+        .map(|issued| issued.token)
+        .map_err(|e| format!("{e}: {}", e.cause.clone().unwrap_or_default()))
 }

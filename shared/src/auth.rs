@@ -190,3 +190,43 @@ mod tests {
         assert!(!verify_password("correct horse", "not a hash"));
     }
 }
+
+/// A freshly issued login token.
+pub struct Issued {
+    pub token: String,
+    pub expires_at: String,
+    /// The user as it is after the login (`last_login` set, version moved).
+    pub user: UserRecord,
+}
+
+/// Issues a token for `user`: stores its hash with expiry, sets `last_login` and
+/// records `user.login`, in one transaction.
+pub async fn issue_token(ctx: &Ctx, user: &UserRecord) -> Result<Issued, ApiError> {
+    use crate::activity::{kind, NewActivity};
+    let (token, hash) = new_token()?;
+    let now = chrono::Utc::now();
+    let expires = now + chrono::Duration::seconds(ctx.config.token_ttl_seconds);
+    let record = crate::model::TokenRecord {
+        user_id: user.user_id,
+        created_at: crate::time::format(now),
+        expires_at: expires.timestamp(),
+        epoch: user.session_epoch,
+    };
+    let activity = NewActivity::new(kind::USER_LOGIN, user.user_id, user.user_id);
+    let last_login = ctx
+        .store
+        .login(user, &hash, &record, activity, ctx.config.activity_retention_days)
+        .await
+        .map_err(|e| match e {
+            crate::store::TxError::Api(e) => e,
+            crate::store::TxError::Failed(_) => ApiError::busy(),
+        })?;
+    let mut after = user.clone();
+    after.last_login = Some(last_login);
+    after.version += 1;
+    Ok(Issued {
+        token,
+        expires_at: crate::time::format(expires),
+        user: after,
+    })
+}

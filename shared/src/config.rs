@@ -19,6 +19,8 @@ pub struct Config {
     pub cursor_secret: Vec<u8>,
     /// Failed logins allowed per login name and per source address in one window.
     pub login_max_failures: i64,
+    /// Failed logins allowed per source address in one window.
+    pub ip_max_failures: i64,
     pub login_window_seconds: i64,
 }
 
@@ -63,6 +65,7 @@ impl Config {
                 .unwrap_or_else(|| DEV_CURSOR_SECRET.into())
                 .into_bytes(),
             login_max_failures: number("LOGIN_MAX_FAILURES", 10)?,
+            ip_max_failures: number("LOGIN_MAX_FAILURES_PER_IP", 200)?,
             login_window_seconds: number("LOGIN_WINDOW_SECONDS", 900)?,
         };
         if config.token_ttl_seconds <= 0 {
@@ -92,6 +95,7 @@ impl Config {
             stream_max_seconds: 25,
             cursor_secret: DEV_CURSOR_SECRET.as_bytes().to_vec(),
             login_max_failures: 10,
+            ip_max_failures: 200,
             login_window_seconds: 900,
         }
     }

@@ -12,10 +12,13 @@ pub mod http;
 pub mod keys;
 pub mod model;
 pub mod run;
+pub mod ratelimit;
+pub mod storage;
 pub mod store;
 pub mod time;
 pub mod users;
 pub mod validate;
+pub mod workspaces;
 
 pub use ctx::Ctx;
 pub use error::{ApiError, FieldError};

@@ -341,3 +341,102 @@ pub fn conflict_error(e: TxError) -> ApiError {
         TxError::Api(e) => e,
     }
 }
+
+/// How many times a change is re-read and re-applied when a concurrent write to the
+/// same profile won the race (optimistic concurrency).
+pub const RACE_RETRIES: usize = 8;
+
+/// The user a path names, for reading private data (storage, activity): the user
+/// itself or a global admin; anyone else gets 404.
+pub async fn private_user(ctx: &Ctx, caller: &Caller, req: &Request) -> Result<UserRecord, ApiError> {
+    let id = target_id(req, caller)?;
+    if id == caller.id() {
+        return Ok(caller.user.clone());
+    }
+    if caller.is_admin() {
+        if let Some(u) = ctx.store.get_user(id).await? {
+            return Ok(u);
+        }
+    }
+    Err(ApiError::not_found("user", &id.to_string()))
+}
+
+/// `PUT` and `PATCH /v1/users/{id}`: parse, authorise, apply, write with optimistic
+/// concurrency (`If-Match` → 412; an unrelated concurrent write → re-read and retry).
+pub async fn change_user(ctx: &Ctx, req: Request, mode: Mode) -> Result<Response, ApiError> {
+    use crate::activity::{kind, NewActivity};
+    let caller = auth::authenticate(ctx, &req).await?;
+    let mut target = changeable_user(ctx, &caller, &req).await?;
+    let input = parse_user_input(http::json_body(&req)?, mode, caller.is_admin())?;
+    if input.password.is_some() && !caller.is_admin() {
+        check_current_password(&target, input.current_password.as_deref())?;
+    }
+    let password_hash = match &input.password {
+        Some(p) => Some(auth::hash_password(p)?),
+        None => None,
+    };
+    let expected = http::if_match(&req);
+    for _ in 0..RACE_RETRIES {
+        if let Some(tags) = &expected {
+            if !tags.contains(&target.version) {
+                return Err(ApiError::precondition_failed(target.version));
+            }
+        }
+        let mut updated = target.clone();
+        apply(&mut updated, &input, mode)?;
+        if let Some(hash) = &password_hash {
+            updated.password_hash = hash.clone();
+        }
+        let revoke = password_hash.is_some()
+            || (target.status == Status::Active && updated.status != Status::Active);
+        if revoke {
+            updated.session_epoch += 1;
+        }
+        updated.version = target.version + 1;
+        updated.updated_at = time::now_rfc3339();
+        let mut activities = Vec::new();
+        if input.touches_profile() || password_hash.is_none() {
+            activities.push(
+                NewActivity::new(kind::USER_UPDATED, target.user_id, caller.id())
+                    .with_data(serde_json::json!({ "fields": changed_fields(&target, &updated) })),
+            );
+        }
+        if password_hash.is_some() {
+            activities.push(NewActivity::new(kind::PASSWORD_CHANGED, target.user_id, caller.id()));
+        }
+        let keep = (target.user_id == caller.id()).then(|| caller.token_hash());
+        match ctx
+            .store
+            .save_user(&target, &updated, keep, activities, ctx.config.activity_retention_days)
+            .await
+        {
+            Ok(()) => return Ok(user_response(http_status::StatusCode::OK, &updated)),
+            Err(e) if e.failed(label::PROFILE) && !e.failed(label::EMAIL) && !e.failed(label::USERNAME) => {
+                target = ctx
+                    .store
+                    .get_user(target.user_id)
+                    .await?
+                    .ok_or_else(|| ApiError::not_found("user", &target.user_id.to_string()))?;
+            }
+            Err(e) => return Err(conflict_error(e)),
+        }
+    }
+    Err(ApiError::busy())
+}
+
+/// The names of the public fields that differ between two versions of a user.
+pub fn changed_fields(before: &UserRecord, after: &UserRecord) -> Vec<String> {
+    let (a, b) = (
+        serde_json::to_value(UserView::from(before)).unwrap_or_default(),
+        serde_json::to_value(UserView::from(after)).unwrap_or_default(),
+    );
+    let skip = ["version", "updated_at", "full_name", "is_active"];
+    match (a, b) {
+        (Value::Object(a), Value::Object(b)) => b
+            .iter()
+            .filter(|(k, v)| !skip.contains(&k.as_str()) && a.get(*k) != Some(*v))
+            .map(|(k, _)| k.clone())
+            .collect(),
+        _ => Vec::new(),
+    }
+}

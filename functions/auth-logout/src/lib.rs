@@ -1,7 +1,10 @@
-//! Log out: revoke the calling token.
+//! `DELETE /v1/auth/token`: revoke the token that made the call.
 
-use shared::{ApiError, ApiResult, Ctx, Request};
+use shared::http::no_content;
+use shared::{auth, ApiResult, Ctx, Request};
 
-pub async fn handler(_ctx: &Ctx, _req: Request) -> ApiResult {
-    Err(ApiError::internal("not built yet"))
+pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
+    let caller = auth::authenticate(ctx, &req).await?;
+    ctx.store.revoke_token(caller.token_hash()).await?;
+    Ok(no_content())
 }

@@ -1,7 +1,9 @@
-//! The calling user.
+//! `GET /v1/users/me`: the calling user.
 
-use shared::{ApiError, ApiResult, Ctx, Request};
+use shared::users::{http_status::StatusCode, user_response};
+use shared::{auth, ApiResult, Ctx, Request};
 
-pub async fn handler(_ctx: &Ctx, _req: Request) -> ApiResult {
-    Err(ApiError::internal("not built yet"))
+pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
+    let caller = auth::authenticate(ctx, &req).await?;
+    Ok(user_response(StatusCode::OK, &caller.user))
 }

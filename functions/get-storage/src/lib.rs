@@ -1,7 +1,19 @@
-//! Quota, usage and files.
+//! `GET /v1/users/{id}/storage`: quota, usage and the counted files.
 
-use shared::{ApiError, ApiResult, Ctx, Request};
+use serde_json::json;
+use shared::http::ok;
+use shared::users::changeable_user;
+use shared::{auth, ApiResult, Ctx, Request};
 
-pub async fn handler(_ctx: &Ctx, _req: Request) -> ApiResult {
-    Err(ApiError::internal("not built yet"))
+pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
+    let caller = auth::authenticate(ctx, &req).await?;
+    let user = changeable_user(ctx, &caller, &req).await?;
+    let files = ctx.store.list_files(user.user_id).await?;
+    Ok(ok(&json!({
+        "user_id": user.user_id,
+        "disk_space": user.disk_space,
+        "disk_space_used": user.disk_space_used,
+        "unlimited": user.is_admin(),
+        "files": files,
+    })))
 }

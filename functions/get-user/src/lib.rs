@@ -1,7 +1,11 @@
-//! One user.
+//! `GET /v1/users/{id}`: one user the caller may see (`{id}` may be `me`).
 
-use shared::{ApiError, ApiResult, Ctx, Request};
+use shared::users::{http_status::StatusCode, target_id, user_response, visible_user};
+use shared::{auth, ApiResult, Ctx, Request};
 
-pub async fn handler(_ctx: &Ctx, _req: Request) -> ApiResult {
-    Err(ApiError::internal("not built yet"))
+pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
+    let caller = auth::authenticate(ctx, &req).await?;
+    let id = target_id(&req, &caller)?;
+    let user = visible_user(ctx, &caller, id).await?;
+    Ok(user_response(StatusCode::OK, &user))
 }

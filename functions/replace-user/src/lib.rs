@@ -1,7 +1,9 @@
-//! Replace a user's profile.
+//! `PUT /v1/users/{id}`: replace a profile; omitted optional fields are cleared,
+//! admin-only fields change only when present.
 
-use shared::{ApiError, ApiResult, Ctx, Request};
+use shared::users::{change_user, Mode};
+use shared::{ApiResult, Ctx, Request};
 
-pub async fn handler(_ctx: &Ctx, _req: Request) -> ApiResult {
-    Err(ApiError::internal("not built yet"))
+pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
+    change_user(ctx, req, Mode::Replace).await
 }

@@ -1,7 +1,62 @@
-//! Prefix search over visible users.
+//! `GET /v1/users/search?q=&limit=`: case-insensitive prefix search on username,
+//! email, first and last name, among the users the caller can see. Each searched
+//! field is one index range read per visible directory, so the cost follows `limit`.
 
-use shared::{ApiError, ApiResult, Ctx, Request};
+use std::collections::BTreeSet;
 
-pub async fn handler(_ctx: &Ctx, _req: Request) -> ApiResult {
-    Err(ApiError::internal("not built yet"))
+use serde_json::json;
+use shared::http::{ok, Query};
+use shared::keys;
+use shared::model::UserView;
+use shared::store::SortField;
+use shared::{auth, ApiError, ApiResult, Ctx, Request};
+
+pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
+    let caller = auth::authenticate(ctx, &req).await?;
+    let query = Query::parse(&req)?;
+    let q = query
+        .get("q")
+        .map(|q| q.trim().to_lowercase())
+        .filter(|q| !q.is_empty())
+        .ok_or_else(|| ApiError::bad_query("q", "Query parameter 'q' is required"))?;
+    if q.chars().count() > 100 {
+        return Err(ApiError::bad_query("q", "'q' may have at most 100 characters"));
+    }
+    let limit = query.int("limit", 1, 100, 20)? as usize;
+    let dirs: Vec<String> = if caller.is_admin() {
+        vec![keys::DIR_ALL.to_string()]
+    } else {
+        caller.user.memberships.keys().map(|w| keys::dir_workspace(*w)).collect()
+    };
+    let mut ids = BTreeSet::new();
+    for dir in &dirs {
+        for (field, hashed) in SortField::searchable() {
+            ids.extend(ctx.store.prefix_search(dir, field, hashed, &q, limit).await?);
+        }
+    }
+    ids.insert(caller.id());
+    let ids: Vec<_> = ids.into_iter().collect();
+    let mut users: Vec<_> = ctx
+        .store
+        .get_users(&ids)
+        .await?
+        .into_iter()
+        .filter(|u| caller.can_see(u) && matches(u, &q))
+        .collect();
+    users.sort_by(|a, b| a.username.to_lowercase().cmp(&b.username.to_lowercase()));
+    users.truncate(limit);
+    let results: Vec<UserView> = users.iter().map(UserView::from).collect();
+    Ok(ok(&json!({ "results": results })))
+}
+
+fn matches(u: &shared::model::UserRecord, q: &str) -> bool {
+    [
+        Some(u.username.as_str()),
+        Some(u.email.as_str()),
+        u.first_name.as_deref(),
+        u.last_name.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .any(|f| f.to_lowercase().starts_with(q))
 }

@@ -1,7 +1,39 @@
-//! Studio: move the notification read marker.
+//! `POST /api/user/mark_notifications_read/` `{"timestamp"}`: move the caller's
+//! notification marker forward (never back), atomically. Studio-style: every invalid
+//! input is 400.
 
-use shared::{ApiError, ApiResult, Ctx, Request};
+use chrono::{Duration, Utc};
+use serde_json::json;
+use shared::activity::{kind, NewActivity};
+use shared::http::{json_body, no_content};
+use shared::store::TxError;
+use shared::{auth, time, ApiError, ApiResult, Ctx, Request};
 
-pub async fn handler(_ctx: &Ctx, _req: Request) -> ApiResult {
-    Err(ApiError::internal("not built yet"))
+pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
+    let caller = auth::authenticate(ctx, &req).await?;
+    let body = json_body(&req).map_err(|e| match e.status.as_u16() {
+        413 | 415 => e,
+        _ => ApiError::bad_request("Body must be a JSON object with a 'timestamp'"),
+    })?;
+    let raw = body
+        .get("timestamp")
+        .and_then(|v| v.as_str())
+        .ok_or_else(|| ApiError::bad_request("'timestamp' is required (ISO 8601)"))?;
+    let at = time::parse(raw)
+        .ok_or_else(|| ApiError::bad_request("'timestamp' must be an ISO 8601 date-time"))?;
+    if at > Utc::now() + Duration::days(1) {
+        return Err(ApiError::bad_request("'timestamp' may not be in the future"));
+    }
+    let at = time::format(at);
+    let activity = NewActivity::new(kind::NOTIFICATIONS_READ, caller.id(), caller.id())
+        .with_data(json!({ "timestamp": at }));
+    match ctx
+        .store
+        .mark_notifications_read(caller.id(), &at, activity, ctx.config.activity_retention_days)
+        .await
+    {
+        Ok(_) => Ok(no_content()),
+        Err(TxError::Api(e)) => Err(e),
+        Err(_) => Err(ApiError::busy()),
+    }
 }

@@ -1,7 +1,11 @@
-//! Studio: recompute the caller's storage used.
+//! `GET|POST /api/user/refresh_storage_used/`: recompute the caller's usage from its
+//! files, store it, and return it as a bare number.
 
-use shared::{ApiError, ApiResult, Ctx, Request};
+use shared::http::ok;
+use shared::{auth, storage, ApiResult, Ctx, Request};
 
-pub async fn handler(_ctx: &Ctx, _req: Request) -> ApiResult {
-    Err(ApiError::internal("not built yet"))
+pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
+    let caller = auth::authenticate(ctx, &req).await?;
+    let total = storage::refresh(ctx, &caller).await?;
+    Ok(ok(&total))
 }

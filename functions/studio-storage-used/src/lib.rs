@@ -1,7 +1,9 @@
-//! Studio: the caller's storage used.
+//! `GET /api/user/get_storage_used/`: the caller's `disk_space_used`, a bare number.
 
-use shared::{ApiError, ApiResult, Ctx, Request};
+use shared::http::ok;
+use shared::{auth, ApiResult, Ctx, Request};
 
-pub async fn handler(_ctx: &Ctx, _req: Request) -> ApiResult {
-    Err(ApiError::internal("not built yet"))
+pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
+    let caller = auth::authenticate(ctx, &req).await?;
+    Ok(ok(&caller.user.disk_space_used))
 }

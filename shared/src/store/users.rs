@@ -346,3 +346,37 @@ pub(crate) fn key_of(item: &Item) -> Item {
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect()
 }
+
+impl Store {
+    /// A rate counter: (failures, window end in epoch seconds).
+    pub async fn rate_counter(&self, pk: &str) -> Result<Option<(i64, i64)>, ApiError> {
+        let item = self.get_item(key(pk, keys::RATE)).await?;
+        Ok(item.map(|i| {
+            let num = |name: &str| {
+                i.get(name)
+                    .and_then(|v| v.as_n().ok())
+                    .and_then(|n| n.parse().ok())
+                    .unwrap_or(0)
+            };
+            (num("count"), num("expires_at"))
+        }))
+    }
+
+    /// Counts a failure: in the open window, or in a new one from `now` to `until`.
+    pub async fn bump_rate_counter(&self, pk: &str, now: i64, until: i64) -> Result<(), TxError> {
+        let in_window = Op::update(key(pk, keys::RATE), "ADD #c :one")
+            .cond("expires_at > :now")
+            .name("#c", "count")
+            .val(":one", n(1))
+            .val(":now", n(now));
+        match self.apply(in_window).await {
+            Err(TxError::Failed(_)) => {
+                let mut item = key(pk, keys::RATE);
+                item.insert("count".into(), n(1));
+                item.insert("expires_at".into(), n(until));
+                self.apply(Op::put(item)).await
+            }
+            other => other,
+        }
+    }
+}

@@ -1,0 +1,17 @@
+# The project's two commands are `make dev` and `make test`; see README.md.
+.PHONY: dev test build router bench fmt
+
+dev:
+	@bash scripts/dev.sh
+
+test:
+	@bash scripts/test.sh
+
+build:
+	cargo build --workspace --bins
+
+router: build
+	@bash -c 'source scripts/lib.sh && sync_router'
+
+fmt:
+	cargo fmt --all
