@@ -44,7 +44,10 @@ impl fmt::Display for Report {
 }
 
 fn s<'a>(item: &'a Item, name: &str) -> &'a str {
-    item.get(name).and_then(|v| v.as_s().ok()).map(String::as_str).unwrap_or("")
+    item.get(name)
+        .and_then(|v| v.as_s().ok())
+        .map(String::as_str)
+        .unwrap_or("")
 }
 
 fn num(item: &Item, name: &str) -> i64 {
@@ -76,7 +79,14 @@ async fn scan_all(ctx: &Ctx) -> Result<Vec<Item>, String> {
     }
 }
 
-const DIR_FIELDS: [&str; 6] = ["k_created", "k_updated", "k_email", "k_username", "k_first", "k_last"];
+const DIR_FIELDS: [&str; 6] = [
+    "k_created",
+    "k_updated",
+    "k_email",
+    "k_username",
+    "k_first",
+    "k_last",
+];
 
 /// Checks every invariant of the design; see the module doc.
 pub async fn audit(ctx: &Ctx) -> Result<Report, String> {
@@ -129,7 +139,8 @@ pub async fn audit(ctx: &Ctx) -> Result<Report, String> {
     for (pk, uid) in &guards {
         guard_of.insert(pk.clone(), uid.clone());
         let Some((u, _)) = Uuid::parse_str(uid).ok().and_then(|id| users.get(&id)) else {
-            r.violations.push(format!("guard {pk} points at missing user {uid}"));
+            r.violations
+                .push(format!("guard {pk} points at missing user {uid}"));
             continue;
         };
         let expected = [
@@ -137,7 +148,8 @@ pub async fn audit(ctx: &Ctx) -> Result<Report, String> {
             keys::username_guard(&u.username.to_lowercase()),
         ];
         if !expected.contains(pk) {
-            r.violations.push(format!("guard {pk} does not match user {uid}"));
+            r.violations
+                .push(format!("guard {pk} does not match user {uid}"));
         }
     }
     for (id, (u, item)) in &users {
@@ -154,7 +166,8 @@ pub async fn audit(ctx: &Ctx) -> Result<Report, String> {
         let expected = serde_dynamo::to_item::<_, Item>(&dir).map_err(|e| e.to_string())?;
         for f in DIR_FIELDS.iter().chain(&[keys::DIR]) {
             if item.get(*f) != expected.get(*f) {
-                r.violations.push(format!("user {id}: directory field {f} is stale"));
+                r.violations
+                    .push(format!("user {id}: directory field {f} is stale"));
             }
         }
         // Storage.
@@ -171,7 +184,8 @@ pub async fn audit(ctx: &Ctx) -> Result<Report, String> {
     }
     if let Some(c) = users_counter {
         if c != users.len() as i64 {
-            r.violations.push(format!("users counter {c} != {} profiles", users.len()));
+            r.violations
+                .push(format!("users counter {c} != {} profiles", users.len()));
         }
     } else if !users.is_empty() {
         r.violations.push("users counter missing".into());
@@ -187,29 +201,37 @@ pub async fn audit(ctx: &Ctx) -> Result<Report, String> {
         c.0 += 1;
         c.1 += i64::from(role == Some(WsRole::Admin));
         if !workspaces.contains_key(pk) {
-            r.violations.push(format!("membership {pk}/{uid} of a missing workspace"));
+            r.violations
+                .push(format!("membership {pk}/{uid} of a missing workspace"));
         }
         let wid = Uuid::parse_str(s(m, "workspace_id")).unwrap_or_default();
         let Some((u, _)) = Uuid::parse_str(uid).ok().and_then(|id| users.get(&id)) else {
-            r.violations.push(format!("membership {pk} of missing user {uid}"));
+            r.violations
+                .push(format!("membership {pk} of missing user {uid}"));
             continue;
         };
         seen.insert((u.user_id, wid));
         if u.memberships.get(&wid).copied() != role {
-            r.violations.push(format!("user {uid}: channel list disagrees with membership {pk}"));
+            r.violations.push(format!(
+                "user {uid}: channel list disagrees with membership {pk}"
+            ));
         }
         let dir = serde_dynamo::to_item::<_, Item>(&u.dir_keys(keys::dir_workspace(wid), role))
             .map_err(|e| e.to_string())?;
         for f in DIR_FIELDS.iter().chain(&[keys::DIR, "ws_role"]) {
             if m.get(*f) != dir.get(*f) {
-                r.violations.push(format!("membership {pk}/{uid}: directory field {f} is stale"));
+                r.violations.push(format!(
+                    "membership {pk}/{uid}: directory field {f} is stale"
+                ));
             }
         }
     }
     for (id, (u, _)) in &users {
         for w in u.memberships.keys() {
             if !seen.contains(&(*id, *w)) {
-                r.violations.push(format!("user {id} lists workspace {w} without a membership"));
+                r.violations.push(format!(
+                    "user {id} lists workspace {w} without a membership"
+                ));
             }
         }
     }
@@ -222,10 +244,14 @@ pub async fn audit(ctx: &Ctx) -> Result<Report, String> {
             ));
         }
         if num(ws, "admin_count") != admins {
-            r.violations.push(format!("workspace {pk}: admin_count {} != {admins}", num(ws, "admin_count")));
+            r.violations.push(format!(
+                "workspace {pk}: admin_count {} != {admins}",
+                num(ws, "admin_count")
+            ));
         }
         if members > 0 && admins == 0 {
-            r.violations.push(format!("workspace {pk} has members but no admin"));
+            r.violations
+                .push(format!("workspace {pk} has members but no admin"));
         }
     }
 
@@ -237,11 +263,14 @@ pub async fn audit(ctx: &Ctx) -> Result<Report, String> {
         .chain(files.keys().map(|pk| (pk.as_str(), "FILE#")));
     for (pk, sk) in owners {
         if !known.contains(pk) && !deleting.contains(pk) {
-            r.violations.push(format!("item {pk}/{sk} belongs to no user"));
+            r.violations
+                .push(format!("item {pk}/{sk} belongs to no user"));
         }
     }
     for uid in tokens {
-        let ok = Uuid::parse_str(&uid).map(|id| users.contains_key(&id) || deleting.contains(&keys::user(id))).unwrap_or(false);
+        let ok = Uuid::parse_str(&uid)
+            .map(|id| users.contains_key(&id) || deleting.contains(&keys::user(id)))
+            .unwrap_or(false);
         if !ok {
             r.violations.push(format!("token of missing user {uid}"));
         }

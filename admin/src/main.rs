@@ -27,7 +27,9 @@ async fn run(args: Vec<String>) -> Result<ExitCode, String> {
     match args.first().map(String::as_str) {
         Some("create-table") => {
             let ctx = ctx().await?;
-            let created = table::create_table(ctx.store.client(), ctx.store.table(), routes::TEMPLATE).await?;
+            let created =
+                table::create_table(ctx.store.client(), ctx.store.table(), routes::TEMPLATE)
+                    .await?;
             println!(
                 "table {} {}",
                 ctx.store.table(),
@@ -64,7 +66,11 @@ async fn run(args: Vec<String>) -> Result<ExitCode, String> {
             let ctx = ctx().await?;
             let report = audit::audit(&ctx).await?;
             print!("{report}");
-            Ok(if report.is_clean() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+            Ok(if report.is_clean() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
         }
         _ => Ok(usage()),
     }
@@ -72,7 +78,10 @@ async fn run(args: Vec<String>) -> Result<ExitCode, String> {
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("admin: {e}");

@@ -41,8 +41,14 @@ pub fn routes(template: &str) -> Result<Vec<Route>, String> {
                 continue;
             }
             let props = ev.get("Properties");
-            let path = props.and_then(|p| p.get("Path")).and_then(Value::as_str).unwrap_or("");
-            let method = props.and_then(|p| p.get("Method")).and_then(Value::as_str).unwrap_or("");
+            let path = props
+                .and_then(|p| p.get("Path"))
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            let method = props
+                .and_then(|p| p.get("Method"))
+                .and_then(Value::as_str)
+                .unwrap_or("");
             if path == "$default" {
                 continue;
             }

@@ -22,11 +22,22 @@ fn err(e: impl std::fmt::Debug) -> String {
     format!("{e:?}")
 }
 
-async fn user(ctx: &Ctx, id: &str, email: &str, username: &str, admin: bool) -> Result<UserRecord, String> {
+async fn user(
+    ctx: &Ctx,
+    id: &str,
+    email: &str,
+    username: &str,
+    admin: bool,
+) -> Result<UserRecord, String> {
     let email = Email::parse_str(email).map_err(err)?;
     let username = Username::parse_str(username).map_err(err)?;
     let password = Password::parse(&serde_json::Value::from(PASSWORD)).map_err(err)?;
-    let mut u = new_record(ctx, &email, &username, auth::hash_password(&password).map_err(err)?);
+    let mut u = new_record(
+        ctx,
+        &email,
+        &username,
+        auth::hash_password(&password).map_err(err)?,
+    );
     u.user_id = Uuid::parse_str(id).map_err(err)?;
     if admin {
         u.roles = vec!["admin".into()];
@@ -42,9 +53,30 @@ async fn user(ctx: &Ctx, id: &str, email: &str, username: &str, admin: bool) -> 
 /// Seeds the fixtures; fails if they exist already.
 pub async fn seed(ctx: &Ctx) -> Result<(), String> {
     let retention = ctx.config.activity_retention_days;
-    let admin = user(ctx, ADMIN_ID, "sample-admin@example.com", "sample-admin", true).await?;
-    let member = user(ctx, MEMBER_ID, "sample-member@example.com", "sample-member", false).await?;
-    user(ctx, VICTIM_ID, "sample-victim@example.com", "sample-victim", false).await?;
+    let admin = user(
+        ctx,
+        ADMIN_ID,
+        "sample-admin@example.com",
+        "sample-admin",
+        true,
+    )
+    .await?;
+    let member = user(
+        ctx,
+        MEMBER_ID,
+        "sample-member@example.com",
+        "sample-member",
+        false,
+    )
+    .await?;
+    user(
+        ctx,
+        VICTIM_ID,
+        "sample-victim@example.com",
+        "sample-victim",
+        false,
+    )
+    .await?;
     let ws = WorkspaceRecord {
         workspace_id: Uuid::parse_str(WORKSPACE_ID).map_err(err)?,
         name: "Sample workspace".into(),
@@ -55,7 +87,10 @@ pub async fn seed(ctx: &Ctx) -> Result<(), String> {
     };
     let created = NewActivity::new(kind::WORKSPACE_CREATED, admin.user_id, admin.user_id)
         .in_workspace(ws.workspace_id, &ws.name);
-    ctx.store.create_workspace(&ws, &admin, created, retention).await.map_err(err)?;
+    ctx.store
+        .create_workspace(&ws, &admin, created, retention)
+        .await
+        .map_err(err)?;
     let m = MemberRecord {
         workspace_id: ws.workspace_id,
         user_id: member.user_id,
@@ -64,16 +99,32 @@ pub async fn seed(ctx: &Ctx) -> Result<(), String> {
     };
     let added = NewActivity::new(kind::MEMBER_ADDED, member.user_id, admin.user_id)
         .in_workspace(ws.workspace_id, &ws.name);
-    ctx.store.add_member(&ws, &member, &m, added, retention).await.map_err(err)?;
-    let admin = ctx.store.get_user(admin.user_id).await.map_err(err)?.ok_or("admin vanished")?;
+    ctx.store
+        .add_member(&ws, &member, &m, added, retention)
+        .await
+        .map_err(err)?;
+    let admin = ctx
+        .store
+        .get_user(admin.user_id)
+        .await
+        .map_err(err)?
+        .ok_or("admin vanished")?;
     let file = FileRecord {
         checksum: "samplefile".into(),
         size: 1000,
         created_at: time::now_rfc3339(),
     };
     let added = NewActivity::new(kind::FILE_ADDED, admin.user_id, admin.user_id);
-    ctx.store.record_file(&admin, &file, true, added, retention).await.map_err(err)?;
-    let admin = ctx.store.get_user(admin.user_id).await.map_err(err)?.ok_or("admin vanished")?;
+    ctx.store
+        .record_file(&admin, &file, true, added, retention)
+        .await
+        .map_err(err)?;
+    let admin = ctx
+        .store
+        .get_user(admin.user_id)
+        .await
+        .map_err(err)?
+        .ok_or("admin vanished")?;
     let token = TokenRecord {
         user_id: admin.user_id,
         created_at: time::now_rfc3339(),
@@ -82,7 +133,13 @@ pub async fn seed(ctx: &Ctx) -> Result<(), String> {
     };
     let login = NewActivity::new(kind::USER_LOGIN, admin.user_id, admin.user_id);
     ctx.store
-        .login(&admin, &auth::hash_token(ADMIN_TOKEN), &token, login, retention)
+        .login(
+            &admin,
+            &auth::hash_token(ADMIN_TOKEN),
+            &token,
+            login,
+            retention,
+        )
         .await
         .map_err(err)?;
     Ok(())

@@ -2,8 +2,8 @@
 //! the deployed one cannot drift apart.
 
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType,
-    Projection, ProjectionType, ScalarAttributeType, TimeToLiveSpecification,
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
+    ProjectionType, ScalarAttributeType, TimeToLiveSpecification,
 };
 use aws_sdk_dynamodb::Client;
 use serde_yaml::Value;
@@ -40,7 +40,13 @@ fn key_schema(v: &Value) -> Result<Vec<KeySchemaElement>, String> {
 
 /// Creates `name` unless it exists; enables TTL. Returns whether it was created.
 pub async fn create_table(client: &Client, name: &str, template: &str) -> Result<bool, String> {
-    if client.describe_table().table_name(name).send().await.is_ok() {
+    if client
+        .describe_table()
+        .table_name(name)
+        .send()
+        .await
+        .is_ok()
+    {
         return Ok(false);
     }
     let props = table_properties(template)?;
@@ -68,11 +74,17 @@ pub async fn create_table(client: &Client, name: &str, template: &str) -> Result
         let non_key: Option<Vec<String>> = proj
             .get("NonKeyAttributes")
             .and_then(Value::as_sequence)
-            .map(|s| s.iter().filter_map(|v| v.as_str().map(String::from)).collect());
+            .map(|s| {
+                s.iter()
+                    .filter_map(|v| v.as_str().map(String::from))
+                    .collect()
+            });
         gsis.push(
             GlobalSecondaryIndex::builder()
                 .index_name(str_of(g, "IndexName")?)
-                .set_key_schema(Some(key_schema(g.get("KeySchema").ok_or("index without KeySchema")?)?))
+                .set_key_schema(Some(key_schema(
+                    g.get("KeySchema").ok_or("index without KeySchema")?,
+                )?))
                 .projection(
                     Projection::builder()
                         .projection_type(ProjectionType::from(str_of(proj, "ProjectionType")?))
@@ -91,7 +103,9 @@ pub async fn create_table(client: &Client, name: &str, template: &str) -> Result
         .create_table()
         .table_name(name)
         .set_attribute_definitions(Some(attrs))
-        .set_key_schema(Some(key_schema(props.get("KeySchema").ok_or("missing KeySchema")?)?))
+        .set_key_schema(Some(key_schema(
+            props.get("KeySchema").ok_or("missing KeySchema")?,
+        )?))
         .set_global_secondary_indexes((!gsis.is_empty()).then_some(gsis))
         .billing_mode(BillingMode::from(billing))
         .send()
@@ -115,7 +129,12 @@ pub async fn create_table(client: &Client, name: &str, template: &str) -> Result
             .time_to_live_specification(spec)
             .send()
             .await
-            .map_err(|e| format!("enable TTL: {}", aws_sdk_dynamodb::error::DisplayErrorContext(&e)))?;
+            .map_err(|e| {
+                format!(
+                    "enable TTL: {}",
+                    aws_sdk_dynamodb::error::DisplayErrorContext(&e)
+                )
+            })?;
     }
     Ok(true)
 }

@@ -10,12 +10,22 @@ use uuid::Uuid;
 
 /// Creates an admin with this email and password unless the email is taken.
 /// Returns the user, and whether it was created now.
-pub async fn ensure_admin(ctx: &Ctx, email: &str, password: &str) -> Result<(UserRecord, bool), String> {
-    if let Some(existing) = ctx.store.user_by_login(email).await.map_err(|e| e.to_string())? {
+pub async fn ensure_admin(
+    ctx: &Ctx,
+    email: &str,
+    password: &str,
+) -> Result<(UserRecord, bool), String> {
+    if let Some(existing) = ctx
+        .store
+        .user_by_login(email)
+        .await
+        .map_err(|e| e.to_string())?
+    {
         return Ok((existing, false));
     }
     let email = Email::parse_str(email).map_err(|(_, m)| format!("email: {m}"))?;
-    let password = Password::parse(&serde_json::Value::from(password)).map_err(|(_, m)| format!("password: {m}"))?;
+    let password = Password::parse(&serde_json::Value::from(password))
+        .map_err(|(_, m)| format!("password: {m}"))?;
     let local = email.as_str().split('@').next().unwrap_or("admin");
     let mut name: String = local
         .chars()
@@ -57,7 +67,11 @@ pub async fn ensure_admin(ctx: &Ctx, email: &str, password: &str) -> Result<(Use
         memberships: Default::default(),
     };
     let activity = NewActivity::new(kind::USER_CREATED, id, id);
-    match ctx.store.create_user(&user, activity, ctx.config.activity_retention_days).await {
+    match ctx
+        .store
+        .create_user(&user, activity, ctx.config.activity_retention_days)
+        .await
+    {
         Ok(()) => Ok((user, true)),
         Err(TxError::Failed(f)) => Err(format!("{} already taken", f.join(", "))),
         Err(TxError::Api(e)) => Err(format!("{e}: {}", e.cause.clone().unwrap_or_default())),

@@ -166,31 +166,6 @@ pub fn verify_against_nothing(password: &str) {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tokens_are_long_random_and_hashed() {
-        let (a, ha) = new_token().unwrap();
-        let (b, _) = new_token().unwrap();
-        assert_ne!(a, b);
-        assert_eq!(a.len(), 47);
-        assert_eq!(ha, hash_token(&a));
-        assert!(!ha.contains(&a));
-    }
-
-    #[test]
-    fn passwords_verify_only_themselves() {
-        let p = Password::parse(&serde_json::Value::from("correct horse")).unwrap();
-        let h = hash_password(&p).unwrap();
-        assert!(h.starts_with("$argon2id$"));
-        assert!(verify_password("correct horse", &h));
-        assert!(!verify_password("wrong horse", &h));
-        assert!(!verify_password("correct horse", "not a hash"));
-    }
-}
-
 /// A freshly issued login token.
 pub struct Issued {
     pub token: String,
@@ -215,7 +190,13 @@ pub async fn issue_token(ctx: &Ctx, user: &UserRecord) -> Result<Issued, ApiErro
     let activity = NewActivity::new(kind::USER_LOGIN, user.user_id, user.user_id);
     let last_login = ctx
         .store
-        .login(user, &hash, &record, activity, ctx.config.activity_retention_days)
+        .login(
+            user,
+            &hash,
+            &record,
+            activity,
+            ctx.config.activity_retention_days,
+        )
         .await
         .map_err(|e| match e {
             crate::store::TxError::Api(e) => e,
@@ -229,4 +210,29 @@ pub async fn issue_token(ctx: &Ctx, user: &UserRecord) -> Result<Issued, ApiErro
         expires_at: crate::time::format(expires),
         user: after,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_long_random_and_hashed() {
+        let (a, ha) = new_token().unwrap();
+        let (b, _) = new_token().unwrap();
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 47);
+        assert_eq!(ha, hash_token(&a));
+        assert!(!ha.contains(&a));
+    }
+
+    #[test]
+    fn passwords_verify_only_themselves() {
+        let p = Password::parse(&serde_json::Value::from("correct horse")).unwrap();
+        let h = hash_password(&p).unwrap();
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse", &h));
+        assert!(!verify_password("wrong horse", &h));
+        assert!(!verify_password("correct horse", "not a hash"));
+    }
 }

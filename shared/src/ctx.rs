@@ -49,8 +49,7 @@ async fn sdk_config(config: &Config) -> aws_sdk_dynamodb::Config {
                 "local", "local", None,
             ));
         }
-        if std::env::var("AWS_REGION").is_err() && std::env::var("AWS_DEFAULT_REGION").is_err()
-        {
+        if std::env::var("AWS_REGION").is_err() && std::env::var("AWS_DEFAULT_REGION").is_err() {
             loader = loader.region(Region::new("us-east-1"));
         }
     }

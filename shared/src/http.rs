@@ -81,7 +81,9 @@ pub fn json_body(req: &Request) -> Result<Value, ApiError> {
         return Err(ApiError::payload_too_large(MAX_BODY_BYTES));
     }
     if let Some(ct) = req.headers().get(header::CONTENT_TYPE) {
-        let ct = ct.to_str().map_err(|_| ApiError::unsupported_media_type())?;
+        let ct = ct
+            .to_str()
+            .map_err(|_| ApiError::unsupported_media_type())?;
         if !is_json_media_type(ct) {
             return Err(ApiError::unsupported_media_type());
         }

@@ -46,7 +46,12 @@ impl<'a> LoginLimiter<'a> {
         let now = Utc::now().timestamp();
         let window = self.ctx.config.login_window_seconds;
         for (key, _) in &self.buckets {
-            match self.ctx.store.bump_rate_counter(key, now, now + window).await {
+            match self
+                .ctx
+                .store
+                .bump_rate_counter(key, now, now + window)
+                .await
+            {
                 Ok(()) => {}
                 Err(TxError::Api(e)) => return Err(e),
                 Err(TxError::Failed(_)) => {}

@@ -58,9 +58,26 @@ where
     let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
     let caller_id = caller.map(|c| c.to_string());
     if status >= 500 {
-        tracing::error!(request_id, route, status, latency_ms, caller_id, error = error_code, cause, "request");
+        tracing::error!(
+            request_id,
+            route,
+            status,
+            latency_ms,
+            caller_id,
+            error = error_code,
+            cause,
+            "request"
+        );
     } else {
-        tracing::info!(request_id, route, status, latency_ms, caller_id, error = error_code, "request");
+        tracing::info!(
+            request_id,
+            route,
+            status,
+            latency_ms,
+            caller_id,
+            error = error_code,
+            "request"
+        );
     }
     resp
 }
@@ -68,7 +85,9 @@ where
 /// JSON log lines on stdout; `RUST_LOG` filters, SDK chatter stays at warn.
 pub fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
-        tracing_subscriber::EnvFilter::new("info,aws_smithy_runtime=warn,aws_config=warn,hyper=warn")
+        tracing_subscriber::EnvFilter::new(
+            "info,aws_smithy_runtime=warn,aws_config=warn,hyper=warn",
+        )
     });
     let _ = tracing_subscriber::fmt()
         .json()

@@ -35,7 +35,11 @@ pub async fn visible_user(ctx: &Ctx, caller: &Caller, id: Uuid) -> Result<UserRe
 
 /// The user a path names, for a change: 404 when invisible, 403 when visible but
 /// neither the caller nor a user an admin may change.
-pub async fn changeable_user(ctx: &Ctx, caller: &Caller, req: &Request) -> Result<UserRecord, ApiError> {
+pub async fn changeable_user(
+    ctx: &Ctx,
+    caller: &Caller,
+    req: &Request,
+) -> Result<UserRecord, ApiError> {
     let id = target_id(req, caller)?;
     let user = visible_user(ctx, caller, id).await?;
     if !caller.is_admin() && user.user_id != caller.id() {
@@ -46,7 +50,10 @@ pub async fn changeable_user(ctx: &Ctx, caller: &Caller, req: &Request) -> Resul
 
 /// 200 (or `status`) with the v1 user object and its ETag.
 pub fn user_response(status: http_status::StatusCode, user: &UserRecord) -> Response {
-    http::with_etag(http::json_response(status, &UserView::from(user)), user.version)
+    http::with_etag(
+        http::json_response(status, &UserView::from(user)),
+        user.version,
+    )
 }
 
 /// Re-export so handlers need not name the `http` crate.
@@ -128,7 +135,11 @@ fn object_or_null(v: &Value) -> Result<Value, validate::Invalid> {
 
 /// Parses a user body. A non-admin naming an admin-only field is 403 before anything
 /// else is looked at; every other problem is gathered into one 422.
-pub fn parse_user_input(body: Value, mode: Mode, caller_is_admin: bool) -> Result<UserInput, ApiError> {
+pub fn parse_user_input(
+    body: Value,
+    mode: Mode,
+    caller_is_admin: bool,
+) -> Result<UserInput, ApiError> {
     let mut f = Fields::new(body)?;
     if !caller_is_admin {
         if let Some(field) = f.first_present(&ADMIN_FIELDS) {
@@ -161,7 +172,9 @@ pub fn parse_user_input(body: Value, mode: Mode, caller_is_admin: bool) -> Resul
         input.text.push((name, v));
     }
     input.avatar_url = f.optional("avatar_url", validate::url).map(Option::flatten);
-    input.timezone = f.optional("timezone", validate::timezone).map(Option::flatten);
+    input.timezone = f
+        .optional("timezone", validate::timezone)
+        .map(Option::flatten);
     input.locale = f.optional("locale", validate::locale).map(Option::flatten);
     input.default_workspace_id = f.optional("default_workspace_id", validate::uuid);
     input.preferences = f
@@ -193,7 +206,12 @@ pub fn parse_user_input(body: Value, mode: Mode, caller_is_admin: bool) -> Resul
 }
 
 /// A new user record with SPEC's defaults, before `apply`.
-pub fn new_record(ctx: &Ctx, email: &Email, username: &Username, password_hash: String) -> UserRecord {
+pub fn new_record(
+    ctx: &Ctx,
+    email: &Email,
+    username: &Username,
+    password_hash: String,
+) -> UserRecord {
     let now = time::now_rfc3339();
     UserRecord {
         user_id: Uuid::new_v4(),
@@ -333,10 +351,9 @@ pub fn conflict_error(e: TxError) -> ApiError {
         TxError::Failed(f) if f.contains(&label::USERNAME) => {
             ApiError::conflict("username", "A user with this username already exists")
         }
-        TxError::Failed(f) if f.contains(&label::LAST_ADMIN) => ApiError::conflict(
-            "role",
-            "A workspace must keep at least one admin",
-        ),
+        TxError::Failed(f) if f.contains(&label::LAST_ADMIN) => {
+            ApiError::conflict("role", "A workspace must keep at least one admin")
+        }
         TxError::Failed(_) => ApiError::busy(),
         TxError::Api(e) => e,
     }
@@ -348,7 +365,11 @@ pub const RACE_RETRIES: usize = 8;
 
 /// The user a path names, for reading private data (storage, activity): the user
 /// itself or a global admin; anyone else gets 404.
-pub async fn private_user(ctx: &Ctx, caller: &Caller, req: &Request) -> Result<UserRecord, ApiError> {
+pub async fn private_user(
+    ctx: &Ctx,
+    caller: &Caller,
+    req: &Request,
+) -> Result<UserRecord, ApiError> {
     let id = target_id(req, caller)?;
     if id == caller.id() {
         return Ok(caller.user.clone());
@@ -402,16 +423,30 @@ pub async fn change_user(ctx: &Ctx, req: Request, mode: Mode) -> Result<Response
             );
         }
         if password_hash.is_some() {
-            activities.push(NewActivity::new(kind::PASSWORD_CHANGED, target.user_id, caller.id()));
+            activities.push(NewActivity::new(
+                kind::PASSWORD_CHANGED,
+                target.user_id,
+                caller.id(),
+            ));
         }
         let keep = (target.user_id == caller.id()).then(|| caller.token_hash());
         match ctx
             .store
-            .save_user(&target, &updated, keep, activities, ctx.config.activity_retention_days)
+            .save_user(
+                &target,
+                &updated,
+                keep,
+                activities,
+                ctx.config.activity_retention_days,
+            )
             .await
         {
             Ok(()) => return Ok(user_response(http_status::StatusCode::OK, &updated)),
-            Err(e) if e.failed(label::PROFILE) && !e.failed(label::EMAIL) && !e.failed(label::USERNAME) => {
+            Err(e)
+                if e.failed(label::PROFILE)
+                    && !e.failed(label::EMAIL)
+                    && !e.failed(label::USERNAME) =>
+            {
                 target = ctx
                     .store
                     .get_user(target.user_id)

@@ -307,11 +307,15 @@ pub fn locale(v: &Value) -> Result<Option<String>, Invalid> {
     let mut parts = s.split('-');
     let lang = parts.next().unwrap_or("");
     let lang_ok = (2..=8).contains(&lang.len()) && lang.chars().all(|c| c.is_ascii_alphabetic());
-    let rest_ok = parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()));
+    let rest_ok =
+        parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()));
     if lang_ok && rest_ok && s.len() <= 35 {
         Ok(Some(s.to_string()))
     } else {
-        Err(invalid("value_error", "Input should be a BCP 47 language tag"))
+        Err(invalid(
+            "value_error",
+            "Input should be a BCP 47 language tag",
+        ))
     }
 }
 
@@ -329,7 +333,9 @@ pub fn json_object(v: &Value) -> Result<Map<String, Value>, Invalid> {
 
 /// Refuses an object over 16 KiB once serialised.
 pub fn check_object_size(map: &Map<String, Value>) -> Result<(), Invalid> {
-    let size = serde_json::to_vec(map).map(|b| b.len()).unwrap_or(usize::MAX);
+    let size = serde_json::to_vec(map)
+        .map(|b| b.len())
+        .unwrap_or(usize::MAX);
     if size > MAX_OBJECT_BYTES {
         return Err(invalid(
             "too_long",
@@ -482,7 +488,10 @@ mod tests {
 
     #[test]
     fn timezones_and_locales() {
-        assert_eq!(timezone(&json!("Europe/Berlin")).unwrap().unwrap(), "Europe/Berlin");
+        assert_eq!(
+            timezone(&json!("Europe/Berlin")).unwrap().unwrap(),
+            "Europe/Berlin"
+        );
         assert!(timezone(&json!("Mars/Olympus")).is_err());
         assert!(locale(&json!("pt-BR")).is_ok());
         assert!(locale(&json!("not a locale")).is_err());

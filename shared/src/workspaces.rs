@@ -20,7 +20,11 @@ pub fn member_json(m: &MemberRecord) -> serde_json::Value {
 
 /// The workspace `{wid}` names, if the caller may see it (a member or a global
 /// admin); otherwise 404.
-pub async fn visible_workspace(ctx: &Ctx, caller: &Caller, req: &Request) -> Result<WorkspaceRecord, ApiError> {
+pub async fn visible_workspace(
+    ctx: &Ctx,
+    caller: &Caller,
+    req: &Request,
+) -> Result<WorkspaceRecord, ApiError> {
     let wid = path_uuid(req, "wid", "workspace")?;
     let visible = caller.is_admin() || caller.user.memberships.contains_key(&wid);
     match ctx.store.get_workspace(wid).await? {

@@ -1,1 +1,351 @@
-//! Test support: see tests/*.rs.
+//! Test support: [`TestApp`] runs each function's handler in-process, through the same
+//! wrapper the runtime uses, against DynamoDB Local with a fresh table per test.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use admin::routes::{routes, Route, TEMPLATE};
+use lambda_http::{Body, RequestExt};
+use serde_json::Value;
+use shared::config::Config;
+use shared::run::dispatch;
+use shared::{Ctx, Request, Response};
+
+/// The endpoint of the DynamoDB Local `make test` started.
+pub fn endpoint() -> String {
+    std::env::var("DYNAMODB_ENDPOINT").unwrap_or_else(|_| "http://127.0.0.1:8000".into())
+}
+
+/// A response, read.
+#[derive(Debug)]
+pub struct TestResponse {
+    pub status: u16,
+    pub headers: http::HeaderMap,
+    pub body: Value,
+    pub text: String,
+}
+
+impl TestResponse {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+/// One isolated app: its own table.
+pub struct TestApp {
+    pub ctx: Arc<Ctx>,
+    routes: Vec<Route>,
+}
+
+impl TestApp {
+    /// A fresh table with the default config.
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// A fresh table, with the config adjusted by `tweak`.
+    pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
+        std::env::set_var("AWS_ACCESS_KEY_ID", "local");
+        std::env::set_var("AWS_SECRET_ACCESS_KEY", "local");
+        std::env::set_var("AWS_REGION", "us-east-1");
+        let table = format!("t-{}", uuid::Uuid::new_v4());
+        let mut config = Config::for_table(&table, &endpoint());
+        tweak(&mut config);
+        let ctx = Ctx::new(config).await;
+        admin::table::create_table(ctx.store.client(), &table, TEMPLATE)
+            .await
+            .expect("create test table");
+        TestApp {
+            ctx: Arc::new(ctx),
+            routes: routes(TEMPLATE).expect("template routes"),
+        }
+    }
+
+    /// Sends `method path` (with an optional query string) through the function the
+    /// template routes it to, or the fallback.
+    pub async fn call(
+        &self,
+        method: &str,
+        path_and_query: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> TestResponse {
+        let mut headers = vec![];
+        if let Some(t) = token {
+            headers.push(("authorization".to_string(), format!("Bearer {t}")));
+        }
+        let body = body.map(|b| {
+            headers.push(("content-type".to_string(), "application/json".to_string()));
+            b.to_string().into_bytes()
+        });
+        self.raw(method, path_and_query, &headers, body).await
+    }
+
+    /// Like [`call`], with full control of headers and body bytes.
+    pub async fn raw(
+        &self,
+        method: &str,
+        path_and_query: &str,
+        headers: &[(String, String)],
+        body: Option<Vec<u8>>,
+    ) -> TestResponse {
+        let (path, query) = path_and_query
+            .split_once('?')
+            .unwrap_or((path_and_query, ""));
+        let (function, params) = self.route(method, path);
+        let mut builder = http::Request::builder()
+            .method(method)
+            .uri(format!("http://localhost{path_and_query}"));
+        for (k, v) in headers {
+            builder = builder.header(k, v);
+        }
+        let body = match body {
+            Some(b) => Body::Binary(b),
+            None => Body::Empty,
+        };
+        let mut qmap: HashMap<String, Vec<String>> = HashMap::new();
+        for pair in query.split('&').filter(|p| !p.is_empty()) {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            qmap.entry(decode(k)).or_default().push(decode(v));
+        }
+        let req: Request = builder
+            .body(body)
+            .expect("request")
+            .with_path_parameters(params)
+            .with_query_string_parameters(qmap);
+        let resp = self.handle(&function, req).await;
+        read(resp)
+    }
+
+    fn route(&self, method: &str, path: &str) -> (String, HashMap<String, String>) {
+        for r in &self.routes {
+            if r.method != method {
+                continue;
+            }
+            if let Some(params) = match_path(&r.path, path) {
+                let exact_static = self
+                    .routes
+                    .iter()
+                    .any(|o| o.method == method && o.path == path);
+                if exact_static && r.path != path {
+                    continue;
+                }
+                return (r.function.clone(), params);
+            }
+        }
+        ("fallback".into(), HashMap::new())
+    }
+
+    async fn handle(&self, function: &str, req: Request) -> Response {
+        let ctx = &*self.ctx;
+        match function {
+            "auth-login" => dispatch(req, |r| auth_login::handler(ctx, r)).await,
+            "auth-logout" => dispatch(req, |r| auth_logout::handler(ctx, r)).await,
+            "create-user" => dispatch(req, |r| create_user::handler(ctx, r)).await,
+            "list-users" => dispatch(req, |r| list_users::handler(ctx, r)).await,
+            "get-me" => dispatch(req, |r| get_me::handler(ctx, r)).await,
+            "search-users" => dispatch(req, |r| search_users::handler(ctx, r)).await,
+            "update-preferences" => dispatch(req, |r| update_preferences::handler(ctx, r)).await,
+            "get-user" => dispatch(req, |r| get_user::handler(ctx, r)).await,
+            "replace-user" => dispatch(req, |r| replace_user::handler(ctx, r)).await,
+            "patch-user" => dispatch(req, |r| patch_user::handler(ctx, r)).await,
+            "delete-user" => dispatch(req, |r| delete_user::handler(ctx, r)).await,
+            "record-file" => dispatch(req, |r| record_file::handler(ctx, r)).await,
+            "delete-file" => dispatch(req, |r| delete_file::handler(ctx, r)).await,
+            "get-storage" => dispatch(req, |r| get_storage::handler(ctx, r)).await,
+            "list-activities" => dispatch(req, |r| list_activities::handler(ctx, r)).await,
+            "count-activities" => dispatch(req, |r| count_activities::handler(ctx, r)).await,
+            "stream-activities" => dispatch(req, |r| stream_activities::handler(ctx, r)).await,
+            "active-workspaces" => dispatch(req, |r| active_workspaces::handler(ctx, r)).await,
+            "create-workspace" => dispatch(req, |r| create_workspace::handler(ctx, r)).await,
+            "get-workspace" => dispatch(req, |r| get_workspace::handler(ctx, r)).await,
+            "put-member" => dispatch(req, |r| put_member::handler(ctx, r)).await,
+            "remove-member" => dispatch(req, |r| remove_member::handler(ctx, r)).await,
+            "studio-list-users" => dispatch(req, |r| studio_list_users::handler(ctx, r)).await,
+            "studio-storage-used" => dispatch(req, |r| studio_storage_used::handler(ctx, r)).await,
+            "studio-refresh-storage" => {
+                dispatch(req, |r| studio_refresh_storage::handler(ctx, r)).await
+            }
+            "studio-mark-read" => dispatch(req, |r| studio_mark_read::handler(ctx, r)).await,
+            "fallback" => dispatch(req, |r| fallback::handler(ctx, r)).await,
+            other => panic!("no function {other}"),
+        }
+    }
+}
+
+fn decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                    out.push(v);
+                    i += 2;
+                } else {
+                    out.push(b'%');
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn match_path(pattern: &str, path: &str) -> Option<HashMap<String, String>> {
+    let p: Vec<&str> = pattern.split('/').collect();
+    let a: Vec<&str> = path.split('/').collect();
+    if p.len() != a.len() {
+        return None;
+    }
+    let mut params = HashMap::new();
+    for (p, a) in p.iter().zip(&a) {
+        if let Some(name) = p.strip_prefix('{').and_then(|n| n.strip_suffix('}')) {
+            if a.is_empty() {
+                return None;
+            }
+            params.insert(name.to_string(), decode(a));
+        } else if p != a {
+            return None;
+        }
+    }
+    Some(params)
+}
+
+fn read(resp: Response) -> TestResponse {
+    let (parts, body) = resp.into_parts();
+    let text = String::from_utf8_lossy(body.as_ref()).into_owned();
+    TestResponse {
+        status: parts.status.as_u16(),
+        headers: parts.headers,
+        body: serde_json::from_str(&text).unwrap_or(Value::Null),
+        text,
+    }
+}
+
+/// A user made through the API, with a token from logging in.
+#[derive(Debug, Clone)]
+pub struct TestUser {
+    pub id: String,
+    pub token: String,
+    pub username: String,
+}
+
+impl TestApp {
+    /// A global admin with a token.
+    pub async fn admin(&self) -> TestUser {
+        let email = format!(
+            "admin-{}@example.com",
+            &uuid::Uuid::new_v4().simple().to_string()[..8]
+        );
+        let (user, _) = admin::users::ensure_admin(&self.ctx, &email, "admin-password")
+            .await
+            .expect("admin");
+        let token = admin::users::issue_token(&self.ctx, &user)
+            .await
+            .expect("token");
+        TestUser {
+            id: user.user_id.to_string(),
+            token,
+            username: user.username,
+        }
+    }
+
+    /// A regular user created by `admin`, logged in.
+    pub async fn user(&self, admin: &TestUser, username: &str) -> TestUser {
+        let r = self
+            .call(
+                "POST",
+                "/v1/users",
+                Some(&admin.token),
+                Some(serde_json::json!({
+                    "email": format!("{username}@example.com"),
+                    "username": username,
+                    "password": "password-123",
+                    "first_name": username,
+                })),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        let id = r.body["user_id"].as_str().expect("id").to_string();
+        let token = self.login(username, "password-123").await;
+        TestUser {
+            id,
+            token,
+            username: username.to_string(),
+        }
+    }
+
+    /// Logs in and returns the token.
+    pub async fn login(&self, login: &str, password: &str) -> String {
+        let r = self
+            .call(
+                "POST",
+                "/v1/auth/token",
+                None,
+                Some(serde_json::json!({"login": login, "password": password})),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        r.body["token"].as_str().expect("token").to_string()
+    }
+
+    /// A workspace created by `owner`.
+    pub async fn workspace(&self, owner: &TestUser, name: &str) -> String {
+        let r = self
+            .call(
+                "POST",
+                "/v1/workspaces",
+                Some(&owner.token),
+                Some(serde_json::json!({"name": name})),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        r.body["workspace_id"].as_str().expect("id").to_string()
+    }
+
+    /// Adds `user` to `ws` with `role`, as `by`.
+    pub async fn add_member(&self, by: &TestUser, ws: &str, user: &TestUser, role: &str) {
+        let r = self
+            .call(
+                "PUT",
+                &format!("/v1/workspaces/{ws}/members/{}", user.id),
+                Some(&by.token),
+                Some(serde_json::json!({"role": role})),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+    }
+
+    /// Runs the invariant audit and fails the test on any violation.
+    pub async fn assert_audit_clean(&self) {
+        let report = admin::audit::audit(&self.ctx).await.expect("audit");
+        assert!(report.is_clean(), "{report}");
+    }
+
+    /// Every item of the table (tests only).
+    pub async fn scan(&self) -> Vec<HashMap<String, aws_sdk_dynamodb::types::AttributeValue>> {
+        let mut out = Vec::new();
+        let mut start = None;
+        loop {
+            let page = self
+                .ctx
+                .store
+                .client()
+                .scan()
+                .table_name(self.ctx.store.table())
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .expect("scan");
+            out.extend(page.items.unwrap_or_default());
+            match page.last_evaluated_key {
+                Some(k) if !k.is_empty() => start = Some(k),
+                _ => return out,
+            }
+        }
+    }
+}

@@ -15,7 +15,9 @@ pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
     let user = private_user(ctx, &caller, &req).await?;
     let query = Query::parse(&req)?;
     let days = query.int("days", 1, 365, 30)?;
-    let from = (Utc::now() - Duration::days(days - 1)).format("%Y-%m-%d").to_string();
+    let from = (Utc::now() - Duration::days(days - 1))
+        .format("%Y-%m-%d")
+        .to_string();
     let lo = format!("{}{from}", keys::ACTIVITY_DAY_WORKSPACE_PREFIX);
     let hi = format!("{}~", keys::ACTIVITY_DAY_WORKSPACE_PREFIX);
     let rows = ctx.store.counters_between(user.user_id, &lo, &hi).await?;

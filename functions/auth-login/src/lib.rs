@@ -7,10 +7,15 @@ use shared::model::UserView;
 use shared::validate::Fields;
 use shared::{ApiError, ApiResult, Ctx, Request};
 
-fn bounded_string(max: usize) -> impl Fn(&serde_json::Value) -> Result<String, (&'static str, String)> {
+fn bounded_string(
+    max: usize,
+) -> impl Fn(&serde_json::Value) -> Result<String, (&'static str, String)> {
     move |v| match v.as_str() {
         Some(s) if !s.is_empty() && s.chars().count() <= max => Ok(s.to_string()),
-        Some(_) => Err(("string_length", format!("String should have 1 to {max} characters"))),
+        Some(_) => Err((
+            "string_length",
+            format!("String should have 1 to {max} characters"),
+        )),
         None => Err(("string_type", "Input should be a string".into())),
     }
 }

@@ -34,5 +34,7 @@ pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
         .map(|r| json!({ "date": &r.sk[keys::ACTIVITY_DAY_PREFIX.len()..], "count": r.count }))
         .collect();
     let total: i64 = rows.iter().map(|r| r.count).sum();
-    Ok(ok(&json!({ "user_id": user.user_id, "total": total, "by_day": by_day })))
+    Ok(ok(
+        &json!({ "user_id": user.user_id, "total": total, "by_day": by_day }),
+    ))
 }

@@ -16,7 +16,9 @@ pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
         });
     }
     let input = parse_user_input(json_body(&req)?, Mode::Create, is_admin)?;
-    let (Some(email), Some(username), Some(password)) = (&input.email, &input.username, &input.password) else {
+    let (Some(email), Some(username), Some(password)) =
+        (&input.email, &input.username, &input.password)
+    else {
         return Err(ApiError::internal("validated fields missing"));
     };
     let mut user = users::new_record(ctx, email, username, auth::hash_password(password)?);

@@ -43,8 +43,12 @@ pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
             .await
         {
             Ok(_) => {
-                let body: Value = serde_json::to_value(WorkspaceView::from(&ws)).unwrap_or_default();
-                return Ok(with_location(created(&body), &format!("/v1/workspaces/{}", ws.workspace_id)));
+                let body: Value =
+                    serde_json::to_value(WorkspaceView::from(&ws)).unwrap_or_default();
+                return Ok(with_location(
+                    created(&body),
+                    &format!("/v1/workspaces/{}", ws.workspace_id),
+                ));
             }
             Err(e) if e.failed(label::PROFILE) => {
                 creator = ctx

@@ -14,12 +14,21 @@ pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
     let raw = path_param(&req, "checksum");
     let not_found = || ApiError::not_found("file", &raw);
     let sum = checksum_str(&raw).map_err(|_| not_found())?;
-    let file = ctx.store.get_file(user.user_id, &sum).await?.ok_or_else(not_found)?;
+    let file = ctx
+        .store
+        .get_file(user.user_id, &sum)
+        .await?
+        .ok_or_else(not_found)?;
     let activity = NewActivity::new(kind::FILE_REMOVED, user.user_id, caller.id())
         .with_data(json!({ "checksum": file.checksum, "size": file.size }));
     match ctx
         .store
-        .delete_file(user.user_id, &file, activity, ctx.config.activity_retention_days)
+        .delete_file(
+            user.user_id,
+            &file,
+            activity,
+            ctx.config.activity_retention_days,
+        )
         .await
     {
         Ok(()) => Ok(no_content()),

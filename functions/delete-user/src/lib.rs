@@ -32,7 +32,11 @@ pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
                 ctx.store.finish_delete(id).await?;
                 return Ok(no_content());
             }
-            Err(TxError::Failed(f)) if f.contains(&label::PROFILE) && !f.contains(&label::LAST_ADMIN) => continue,
+            Err(TxError::Failed(f))
+                if f.contains(&label::PROFILE) && !f.contains(&label::LAST_ADMIN) =>
+            {
+                continue
+            }
             Err(e) => return Err(conflict_error(e)),
         }
     }

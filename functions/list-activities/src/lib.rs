@@ -15,7 +15,10 @@ pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
         Some(c) => Some(cursor::decode(&ctx.config.cursor_secret, &binding, c)?),
         None => None,
     };
-    let page = ctx.store.activities_page(user.user_id, limit, start).await?;
+    let page = ctx
+        .store
+        .activities_page(user.user_id, limit, start)
+        .await?;
     let next_cursor = page
         .last_key
         .as_ref()

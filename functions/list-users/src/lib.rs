@@ -36,9 +36,9 @@ pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
     };
     let role = match (query.get("role"), &workspace) {
         (None, _) => None,
-        (Some(r), Some(_)) => Some(RoleFilter::Workspace(WsRole::parse(r).ok_or_else(|| {
-            ApiError::bad_query("role", "'role' must be admin, editor or viewer")
-        })?)),
+        (Some(r), Some(_)) => Some(RoleFilter::Workspace(WsRole::parse(r).ok_or_else(
+            || ApiError::bad_query("role", "'role' must be admin, editor or viewer"),
+        )?)),
         (Some(r), None) => {
             let valid = shared::validate::roles(&json!([r]))
                 .map_err(|_| ApiError::bad_query("role", "'role' is not a valid role name"))?;
@@ -48,14 +48,21 @@ pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
     let status = query.parse_opt("status", Status::parse, "active, suspended or deactivated")?;
     let search = match query.get("search").map(|s| s.trim().to_lowercase()) {
         Some(s) if s.chars().count() > 100 => {
-            return Err(ApiError::bad_query("search", "'search' may have at most 100 characters"))
+            return Err(ApiError::bad_query(
+                "search",
+                "'search' may have at most 100 characters",
+            ))
         }
         Some(s) if !s.is_empty() => Some(s),
         _ => None,
     };
     let ids = query.uuid_list("ids", 50)?;
     let sort = query
-        .parse_opt("sort_by", SortField::parse, "created_at, updated_at, email, username or last_name")?
+        .parse_opt(
+            "sort_by",
+            SortField::parse,
+            "created_at, updated_at, email, username or last_name",
+        )?
         .unwrap_or(SortField::CreatedAt);
     let descending = query
         .parse_opt(

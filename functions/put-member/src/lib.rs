@@ -39,7 +39,14 @@ pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
                     .with_data(serde_json::json!({ "from": m.role, "to": role }));
                 let changed = MemberRecord { role, ..m.clone() };
                 ctx.store
-                    .change_role(&ws, &user, m, role, activity, ctx.config.activity_retention_days)
+                    .change_role(
+                        &ws,
+                        &user,
+                        m,
+                        role,
+                        activity,
+                        ctx.config.activity_retention_days,
+                    )
                     .await
                     .map(|_| changed)
             }
@@ -60,7 +67,13 @@ pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
                     .in_workspace(ws.workspace_id, &ws.name)
                     .with_data(serde_json::json!({ "role": role }));
                 ctx.store
-                    .add_member(&ws, &user, &member, activity, ctx.config.activity_retention_days)
+                    .add_member(
+                        &ws,
+                        &user,
+                        &member,
+                        activity,
+                        ctx.config.activity_retention_days,
+                    )
                     .await
                     .map(|_| member)
             }
@@ -69,14 +82,19 @@ pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
             Ok(m) => return Ok(ok(&member_json(&m))),
             Err(e) if e.failed(label::LAST_ADMIN) => return Err(conflict_error(e)),
             Err(e) if e.failed(ws_label::WORKSPACE) => {
-                return Err(ApiError::not_found("workspace", &ws.workspace_id.to_string()))
+                return Err(ApiError::not_found(
+                    "workspace",
+                    &ws.workspace_id.to_string(),
+                ))
             }
             Err(e) if e.failed(label::PROFILE) || e.failed(ws_label::MEMBER) => {
                 ws = ctx
                     .store
                     .get_workspace(ws.workspace_id)
                     .await?
-                    .ok_or_else(|| ApiError::not_found("workspace", &ws.workspace_id.to_string()))?;
+                    .ok_or_else(|| {
+                        ApiError::not_found("workspace", &ws.workspace_id.to_string())
+                    })?;
             }
             Err(e) => return Err(conflict_error(e)),
         }

@@ -30,7 +30,13 @@ pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
             .with_data(json!({ "checksum": file.checksum, "size": file.size }));
         let outcome = ctx
             .store
-            .record_file(&user, &file, user.is_admin(), activity, ctx.config.activity_retention_days)
+            .record_file(
+                &user,
+                &file,
+                user.is_admin(),
+                activity,
+                ctx.config.activity_retention_days,
+            )
             .await;
         match outcome {
             Ok(outcome) => {
@@ -39,7 +45,10 @@ pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
                     RecordOutcome::Added => (StatusCode::CREATED, file),
                     RecordOutcome::AlreadyCounted => (
                         StatusCode::OK,
-                        ctx.store.get_file(fresh.user_id, &file.checksum).await?.unwrap_or(file),
+                        ctx.store
+                            .get_file(fresh.user_id, &file.checksum)
+                            .await?
+                            .unwrap_or(file),
                     ),
                 };
                 return Ok(json_response(
@@ -60,8 +69,14 @@ pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
                     .get_user(user.user_id)
                     .await?
                     .ok_or_else(|| ApiError::not_found("user", &user.user_id.to_string()))?;
-                if fresh.disk_space == user.disk_space && fresh.disk_space_used + size > fresh.disk_space {
-                    return Err(ApiError::quota_exceeded(fresh.disk_space, fresh.disk_space_used, size));
+                if fresh.disk_space == user.disk_space
+                    && fresh.disk_space_used + size > fresh.disk_space
+                {
+                    return Err(ApiError::quota_exceeded(
+                        fresh.disk_space,
+                        fresh.disk_space_used,
+                        size,
+                    ));
                 }
                 user = fresh;
             }

@@ -20,18 +20,30 @@ pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
         .filter(|q| !q.is_empty())
         .ok_or_else(|| ApiError::bad_query("q", "Query parameter 'q' is required"))?;
     if q.chars().count() > 100 {
-        return Err(ApiError::bad_query("q", "'q' may have at most 100 characters"));
+        return Err(ApiError::bad_query(
+            "q",
+            "'q' may have at most 100 characters",
+        ));
     }
     let limit = query.int("limit", 1, 100, 20)? as usize;
     let dirs: Vec<String> = if caller.is_admin() {
         vec![keys::DIR_ALL.to_string()]
     } else {
-        caller.user.memberships.keys().map(|w| keys::dir_workspace(*w)).collect()
+        caller
+            .user
+            .memberships
+            .keys()
+            .map(|w| keys::dir_workspace(*w))
+            .collect()
     };
     let mut ids = BTreeSet::new();
     for dir in &dirs {
         for (field, hashed) in SortField::searchable() {
-            ids.extend(ctx.store.prefix_search(dir, field, hashed, &q, limit).await?);
+            ids.extend(
+                ctx.store
+                    .prefix_search(dir, field, hashed, &q, limit)
+                    .await?,
+            );
         }
     }
     ids.insert(caller.id());
@@ -43,7 +55,7 @@ pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
         .into_iter()
         .filter(|u| caller.can_see(u) && matches(u, &q))
         .collect();
-    users.sort_by(|a, b| a.username.to_lowercase().cmp(&b.username.to_lowercase()));
+    users.sort_by_key(|u| u.username.to_lowercase());
     users.truncate(limit);
     let results: Vec<UserView> = users.iter().map(UserView::from).collect();
     Ok(ok(&json!({ "results": results })))

@@ -57,7 +57,10 @@ pub async fn subscribe(ctx: &Ctx, req: &Request) -> Result<Subscription, ApiErro
         .map(str::to_string);
     let after = match header_id.or_else(|| query.get("since").map(str::to_string)) {
         Some(raw) => Some(resume_point(&raw).ok_or_else(|| {
-            ApiError::bad_query("since", "Last-Event-ID / since must be an activity id or a timestamp")
+            ApiError::bad_query(
+                "since",
+                "Last-Event-ID / since must be an activity id or a timestamp",
+            )
         })?),
         None => None,
     };
@@ -88,7 +91,8 @@ where
         return Ok(());
     }
     loop {
-        let settled = time::format(Utc::now() - chrono::Duration::from_std(SETTLE).unwrap_or_default());
+        let settled =
+            time::format(Utc::now() - chrono::Duration::from_std(SETTLE).unwrap_or_default());
         let batch = ctx.store.activities_after(sub.user, after, 100).await?;
         let mut sent = 0;
         for a in batch.iter().take_while(|a| a.created_at <= settled) {
@@ -137,7 +141,10 @@ impl AsyncSend for lambda_http::lambda_runtime::streaming::Sender {
 
 fn sse_headers<B>(resp: &mut http::Response<B>) {
     let h = resp.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/event-stream"),
+    );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     h.insert("x-accel-buffering", HeaderValue::from_static("no"));
 }
@@ -164,7 +171,12 @@ pub async fn streaming(
     let (mut tx, body) = channel();
     match subscribe(&ctx, &req).await {
         Ok(sub) => {
-            tracing::info!(request_id, route = "GET /v1/users/{id}/activities/stream", status = 200, "stream opened");
+            tracing::info!(
+                request_id,
+                route = "GET /v1/users/{id}/activities/stream",
+                status = 200,
+                "stream opened"
+            );
             tokio::spawn(async move {
                 if let Err(e) = pump(&ctx, sub, tx).await {
                     tracing::error!(request_id, error = e.code, cause = e.cause, "stream failed");
@@ -175,7 +187,13 @@ pub async fn streaming(
             resp
         }
         Err(e) => {
-            tracing::info!(request_id, route = "GET /v1/users/{id}/activities/stream", status = e.status.as_u16(), error = e.code, "request");
+            tracing::info!(
+                request_id,
+                route = "GET /v1/users/{id}/activities/stream",
+                status = e.status.as_u16(),
+                error = e.code,
+                "request"
+            );
             let full = e.into_response(&request_id);
             let (parts, full_body) = full.into_parts();
             let bytes = bytes::Bytes::copy_from_slice(full_body.as_ref());

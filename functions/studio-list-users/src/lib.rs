@@ -30,7 +30,13 @@ pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
         (None, None) => {
             let mut set = BTreeSet::from([caller.id()]);
             for w in caller.user.memberships.keys() {
-                set.extend(ctx.store.workspace_members(*w).await?.into_iter().map(|m| m.user_id));
+                set.extend(
+                    ctx.store
+                        .workspace_members(*w)
+                        .await?
+                        .into_iter()
+                        .map(|m| m.user_id),
+                );
             }
             set.into_iter().collect()
         }

@@ -22,14 +22,21 @@ pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
     let at = time::parse(raw)
         .ok_or_else(|| ApiError::bad_request("'timestamp' must be an ISO 8601 date-time"))?;
     if at > Utc::now() + Duration::days(1) {
-        return Err(ApiError::bad_request("'timestamp' may not be in the future"));
+        return Err(ApiError::bad_request(
+            "'timestamp' may not be in the future",
+        ));
     }
     let at = time::format(at);
     let activity = NewActivity::new(kind::NOTIFICATIONS_READ, caller.id(), caller.id())
         .with_data(json!({ "timestamp": at }));
     match ctx
         .store
-        .mark_notifications_read(caller.id(), &at, activity, ctx.config.activity_retention_days)
+        .mark_notifications_read(
+            caller.id(),
+            &at,
+            activity,
+            ctx.config.activity_retention_days,
+        )
         .await
     {
         Ok(_) => Ok(no_content()),

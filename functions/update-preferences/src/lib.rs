@@ -37,7 +37,13 @@ pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
         let activity = NewActivity::new(kind::PREFERENCES_UPDATED, caller.id(), caller.id());
         match ctx
             .store
-            .save_user(&current, &updated, None, vec![activity], ctx.config.activity_retention_days)
+            .save_user(
+                &current,
+                &updated,
+                None,
+                vec![activity],
+                ctx.config.activity_retention_days,
+            )
             .await
         {
             Ok(()) => return Ok(user_response(StatusCode::OK, &updated)),

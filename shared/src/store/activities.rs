@@ -29,7 +29,11 @@ pub struct CounterRow {
 
 impl Tx {
     /// Adds the activity and its counter increments to this transaction.
-    pub fn record(&mut self, act: NewActivity, retention_days: i64) -> Result<ActivityRecord, ApiError> {
+    pub fn record(
+        &mut self,
+        act: NewActivity,
+        retention_days: i64,
+    ) -> Result<ActivityRecord, ApiError> {
         let now = Utc::now();
         let created_at = time::format(now);
         let record = ActivityRecord {
@@ -95,7 +99,10 @@ impl Tx {
             .val(":at", s(c.at))
             .val(":n", n(c.count));
             if let Some((wid, name)) = c.ws {
-                op = op.val(":w", s(wid.to_string())).val(":nm", s(name)).name("#nm", "name");
+                op = op
+                    .val(":w", s(wid.to_string()))
+                    .val(":nm", s(name))
+                    .name("#nm", "name");
                 op.expr = Some(
                     "SET expires_at = :exp, last_active_at = :at, workspace_id = :w, #nm = :nm ADD #c :n"
                         .into(),
@@ -202,7 +209,12 @@ impl Store {
     }
 
     /// Counter rows of a user's partition with sort keys between `lo` and `hi`.
-    pub async fn counters_between(&self, user: Uuid, lo: &str, hi: &str) -> Result<Vec<CounterRow>, ApiError> {
+    pub async fn counters_between(
+        &self,
+        user: Uuid,
+        lo: &str,
+        hi: &str,
+    ) -> Result<Vec<CounterRow>, ApiError> {
         let mut rows = Vec::new();
         let mut start: Option<Item> = None;
         loop {

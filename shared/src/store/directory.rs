@@ -192,7 +192,11 @@ impl Store {
                 .set_expression_attribute_names(Some(names.clone()))
                 .set_expression_attribute_values(Some(values.clone()))
                 .scan_index_forward(!q.descending)
-                .limit(if filter.is_some() { want.max(100) } else { want })
+                .limit(if filter.is_some() {
+                    want.max(100)
+                } else {
+                    want
+                })
                 .set_exclusive_start_key(start.take())
                 .send()
                 .await
@@ -259,7 +263,11 @@ impl Store {
         prefix: &str,
         limit: usize,
     ) -> Result<Vec<Uuid>, ApiError> {
-        let value = if hashed { format!("#{prefix}") } else { prefix.to_string() };
+        let value = if hashed {
+            format!("#{prefix}")
+        } else {
+            prefix.to_string()
+        };
         let out = self
             .client
             .query()
@@ -274,6 +282,11 @@ impl Store {
             .send()
             .await
             .map_err(db_error)?;
-        Ok(out.items.unwrap_or_default().iter().filter_map(user_id_of).collect())
+        Ok(out
+            .items
+            .unwrap_or_default()
+            .iter()
+            .filter_map(user_id_of)
+            .collect())
     }
 }

@@ -24,7 +24,11 @@ pub enum RecordOutcome {
 
 impl Store {
     /// A counted file of a user.
-    pub async fn get_file(&self, user: Uuid, checksum: &str) -> Result<Option<FileRecord>, ApiError> {
+    pub async fn get_file(
+        &self,
+        user: Uuid,
+        checksum: &str,
+    ) -> Result<Option<FileRecord>, ApiError> {
         self.get_as(keys::user(user), &keys::file(checksum)).await
     }
 
@@ -49,9 +53,13 @@ impl Store {
     ) -> Result<RecordOutcome, TxError> {
         let mut tx = Tx::new();
         tx.push(
-            Op::put(with_key(to_item(file)?, keys::user(user.user_id), keys::file(&file.checksum)))
-                .cond("attribute_not_exists(PK)")
-                .label(FILE),
+            Op::put(with_key(
+                to_item(file)?,
+                keys::user(user.user_id),
+                keys::file(&file.checksum),
+            ))
+            .cond("attribute_not_exists(PK)")
+            .label(FILE),
         );
         let profile = key(keys::user(user.user_id), keys::PROFILE);
         let update = Op::update(profile, "ADD disk_space_used :s, version :one")
@@ -91,11 +99,14 @@ impl Store {
                 .label(FILE),
         );
         tx.push(
-            Op::update(key(keys::user(user), keys::PROFILE), "ADD disk_space_used :d, version :one")
-                .cond("attribute_exists(PK)")
-                .val(":d", n(-file.size))
-                .val(":one", n(1))
-                .label(label::PROFILE),
+            Op::update(
+                key(keys::user(user), keys::PROFILE),
+                "ADD disk_space_used :d, version :one",
+            )
+            .cond("attribute_exists(PK)")
+            .val(":d", n(-file.size))
+            .val(":one", n(1))
+            .label(label::PROFILE),
         );
         tx.record(activity, retention)?;
         self.commit(tx).await

@@ -13,8 +13,7 @@ use std::time::Duration;
 
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::{
-    AttributeValue, Delete, Put, ReturnValuesOnConditionCheckFailure,
-    TransactWriteItem, Update,
+    AttributeValue, Delete, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
 };
 use aws_sdk_dynamodb::Client;
 use serde::de::DeserializeOwned;
@@ -23,12 +22,12 @@ use serde::Serialize;
 use crate::error::ApiError;
 use crate::keys;
 
+pub use activities::{ActivityPage, CounterRow};
 pub use directory::{DirectoryPage, DirectoryQuery, RoleFilter, SortField};
+pub use files::RecordOutcome;
+pub use files::{FILE, QUOTA};
 pub use users::label;
 pub use workspaces::{ws_label, MAX_MEMBERSHIPS};
-pub use files::{FILE, QUOTA};
-pub use files::RecordOutcome;
-pub use activities::{ActivityPage, CounterRow};
 
 /// A DynamoDB item.
 pub type Item = HashMap<String, AttributeValue>;
@@ -109,10 +108,7 @@ pub(crate) fn n(v: i64) -> AttributeValue {
 
 /// The primary key of an item.
 pub(crate) fn key(pk: impl Into<String>, sk: impl Into<String>) -> Item {
-    HashMap::from([
-        (keys::PK.to_string(), s(pk)),
-        (keys::SK.to_string(), s(sk)),
-    ])
+    HashMap::from([(keys::PK.to_string(), s(pk)), (keys::SK.to_string(), s(sk))])
 }
 
 /// `item` with its primary key (and any extra attributes) added.
@@ -440,14 +436,19 @@ impl Store {
         let mut out = Vec::new();
         let mut start: Option<Item> = None;
         loop {
-            let page = self
+            let mut q = self
                 .client
                 .query()
                 .table_name(&self.table)
-                .key_condition_expression("PK = :pk AND begins_with(SK, :p)")
                 .expression_attribute_values(":pk", s(pk))
-                .expression_attribute_values(":p", s(prefix))
-                .consistent_read(true)
+                .consistent_read(true);
+            q = if prefix.is_empty() {
+                q.key_condition_expression("PK = :pk")
+            } else {
+                q.key_condition_expression("PK = :pk AND begins_with(SK, :p)")
+                    .expression_attribute_values(":p", s(prefix))
+            };
+            let page = q
                 .set_exclusive_start_key(start.take())
                 .send()
                 .await

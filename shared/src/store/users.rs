@@ -25,7 +25,11 @@ pub(crate) fn profile_item(user: &UserRecord) -> Result<Item, ApiError> {
 }
 
 /// The attributes copied from a profile onto each of its membership items.
-pub(crate) fn member_dir_attrs(user: &UserRecord, workspace: Uuid, role: WsRole) -> Result<Item, ApiError> {
+pub(crate) fn member_dir_attrs(
+    user: &UserRecord,
+    workspace: Uuid,
+    role: WsRole,
+) -> Result<Item, ApiError> {
     to_item(&user.dir_keys(keys::dir_workspace(workspace), Some(role)))
 }
 
@@ -50,7 +54,10 @@ impl Store {
 
     /// Profiles by id (missing ones skipped), in the order asked.
     pub async fn get_users(&self, ids: &[Uuid]) -> Result<Vec<UserRecord>, ApiError> {
-        let keys_: Vec<Item> = ids.iter().map(|id| key(keys::user(*id), keys::PROFILE)).collect();
+        let keys_: Vec<Item> = ids
+            .iter()
+            .map(|id| key(keys::user(*id), keys::PROFILE))
+            .collect();
         let mut found: Vec<UserRecord> = self
             .batch_get(keys_)
             .await?
@@ -91,23 +98,42 @@ impl Store {
     pub async fn user_count(&self) -> Result<i64, ApiError> {
         let item = self.get_item(key(keys::STATS, keys::USERS_COUNTER)).await?;
         Ok(item
-            .and_then(|i| i.get("count").and_then(|v| v.as_n().ok()).and_then(|n| n.parse().ok()))
+            .and_then(|i| {
+                i.get("count")
+                    .and_then(|v| v.as_n().ok())
+                    .and_then(|n| n.parse().ok())
+            })
             .unwrap_or(0))
     }
 
     /// Creates a user with its guards and activity; `email`/`username` fail on clashes.
-    pub async fn create_user(&self, user: &UserRecord, activity: NewActivity, retention: i64) -> Result<(), TxError> {
+    pub async fn create_user(
+        &self,
+        user: &UserRecord,
+        activity: NewActivity,
+        retention: i64,
+    ) -> Result<(), TxError> {
         let mut tx = Tx::new();
-        tx.push(Op::put(profile_item(user)?).cond("attribute_not_exists(PK)").label(label::PROFILE));
         tx.push(
-            Op::put(guard_item(keys::email_guard(&user.email.to_lowercase()), user.user_id))
+            Op::put(profile_item(user)?)
                 .cond("attribute_not_exists(PK)")
-                .label(label::EMAIL),
+                .label(label::PROFILE),
         );
         tx.push(
-            Op::put(guard_item(keys::username_guard(&user.username.to_lowercase()), user.user_id))
-                .cond("attribute_not_exists(PK)")
-                .label(label::USERNAME),
+            Op::put(guard_item(
+                keys::email_guard(&user.email.to_lowercase()),
+                user.user_id,
+            ))
+            .cond("attribute_not_exists(PK)")
+            .label(label::EMAIL),
+        );
+        tx.push(
+            Op::put(guard_item(
+                keys::username_guard(&user.username.to_lowercase()),
+                user.user_id,
+            ))
+            .cond("attribute_not_exists(PK)")
+            .label(label::USERNAME),
         );
         tx.push(users_counter(1));
         tx.record(activity, retention)?;
@@ -128,7 +154,11 @@ impl Store {
         item.insert(keys::GSI1PK.into(), s(keys::user(user.user_id)));
         item.insert(keys::GSI1SK.into(), s(keys::token(token_hash)));
         let mut tx = Tx::new();
-        tx.push(Op::put(item).cond("attribute_not_exists(PK)").label(label::TOKEN));
+        tx.push(
+            Op::put(item)
+                .cond("attribute_not_exists(PK)")
+                .label(label::TOKEN),
+        );
         tx.push(
             Op::update(
                 key(keys::user(user.user_id), keys::PROFILE),
@@ -147,7 +177,10 @@ impl Store {
 
     /// Deletes a token.
     pub async fn revoke_token(&self, hash: &str) -> Result<(), ApiError> {
-        match self.apply(Op::delete(key(keys::token(hash), keys::TOKEN))).await {
+        match self
+            .apply(Op::delete(key(keys::token(hash), keys::TOKEN)))
+            .await
+        {
             Ok(()) | Err(TxError::Failed(_)) => Ok(()),
             Err(TxError::Api(e)) => Err(e),
         }
@@ -183,7 +216,10 @@ impl Store {
         }
         let (old_name, new_name) = (old.username.to_lowercase(), new.username.to_lowercase());
         if old_name != new_name {
-            tx.push(Op::delete(key(keys::username_guard(&old_name), keys::GUARD)));
+            tx.push(Op::delete(key(
+                keys::username_guard(&old_name),
+                keys::GUARD,
+            )));
             tx.push(
                 Op::put(guard_item(keys::username_guard(&new_name), new.user_id))
                     .cond("attribute_not_exists(PK)")
@@ -212,14 +248,21 @@ impl Store {
 
     /// Whether a delete of `user` was begun and not finished.
     pub async fn delete_pending(&self, user: Uuid) -> Result<bool, ApiError> {
-        Ok(self.get_item(key(keys::user(user), keys::TOMBSTONE)).await?.is_some())
+        Ok(self
+            .get_item(key(keys::user(user), keys::TOMBSTONE))
+            .await?
+            .is_some())
     }
 
     /// First step of a delete, atomic: the profile, its guards, its memberships (member
     /// counts fixed; a workspace whose only member this was goes too) and the user
     /// counter, leaving a tombstone so that a retried DELETE can finish the rest.
     /// Fails with `last_admin` when it would leave a workspace with members but no admin.
-    pub async fn begin_delete(&self, user: &UserRecord, workspaces: &[WorkspaceRecord]) -> Result<(), TxError> {
+    pub async fn begin_delete(
+        &self,
+        user: &UserRecord,
+        workspaces: &[WorkspaceRecord],
+    ) -> Result<(), TxError> {
         let mut tx = Tx::new();
         tx.push(
             Op::delete(key(keys::user(user.user_id), keys::PROFILE))
@@ -228,8 +271,14 @@ impl Store {
                 .val(":m", n(user.mrev))
                 .label(label::PROFILE),
         );
-        tx.push(Op::delete(key(keys::email_guard(&user.email.to_lowercase()), keys::GUARD)));
-        tx.push(Op::delete(key(keys::username_guard(&user.username.to_lowercase()), keys::GUARD)));
+        tx.push(Op::delete(key(
+            keys::email_guard(&user.email.to_lowercase()),
+            keys::GUARD,
+        )));
+        tx.push(Op::delete(key(
+            keys::username_guard(&user.username.to_lowercase()),
+            keys::GUARD,
+        )));
         let mut tomb = key(keys::user(user.user_id), keys::TOMBSTONE);
         tomb.insert("user_id".into(), s(user.user_id.to_string()));
         tomb.insert("started_at".into(), s(crate::time::now_rfc3339()));
@@ -239,7 +288,10 @@ impl Store {
             let Some(role) = user.memberships.get(&ws.workspace_id).copied() else {
                 continue;
             };
-            tx.push(Op::delete(key(keys::workspace(ws.workspace_id), keys::member(user.user_id))));
+            tx.push(Op::delete(key(
+                keys::workspace(ws.workspace_id),
+                keys::member(user.user_id),
+            )));
             let meta = key(keys::workspace(ws.workspace_id), keys::META);
             if ws.member_count <= 1 {
                 tx.push(
@@ -271,7 +323,12 @@ impl Store {
             .query_prefix(&pk, "")
             .await?
             .into_iter()
-            .filter(|i| i.get(keys::SK).and_then(|v| v.as_s().ok()).map(String::as_str) != Some(keys::TOMBSTONE))
+            .filter(|i| {
+                i.get(keys::SK)
+                    .and_then(|v| v.as_s().ok())
+                    .map(String::as_str)
+                    != Some(keys::TOMBSTONE)
+            })
             .map(|i| key_of(&i))
             .collect();
         self.delete_keys(owned).await?;

@@ -22,7 +22,11 @@ pub mod ws_label {
 pub const MAX_MEMBERSHIPS: usize = 40;
 
 fn member_item(m: &MemberRecord, user: &UserRecord) -> Result<Item, ApiError> {
-    let mut item = with_key(to_item(m)?, keys::workspace(m.workspace_id), keys::member(m.user_id));
+    let mut item = with_key(
+        to_item(m)?,
+        keys::workspace(m.workspace_id),
+        keys::member(m.user_id),
+    );
     item.extend(member_dir_attrs(user, m.workspace_id, m.role)?);
     item.insert(keys::GSI1PK.into(), s(keys::user(m.user_id)));
     item.insert(keys::GSI1SK.into(), s(keys::workspace(m.workspace_id)));
@@ -64,12 +68,24 @@ impl Store {
 
     /// Workspaces by id (missing ones skipped).
     pub async fn get_workspaces(&self, ids: &[Uuid]) -> Result<Vec<WorkspaceRecord>, ApiError> {
-        let keys_: Vec<Item> = ids.iter().map(|id| key(keys::workspace(*id), keys::META)).collect();
-        self.batch_get(keys_).await?.into_iter().map(from_item).collect()
+        let keys_: Vec<Item> = ids
+            .iter()
+            .map(|id| key(keys::workspace(*id), keys::META))
+            .collect();
+        self.batch_get(keys_)
+            .await?
+            .into_iter()
+            .map(from_item)
+            .collect()
     }
 
-    pub async fn get_member(&self, workspace: Uuid, user: Uuid) -> Result<Option<MemberRecord>, ApiError> {
-        self.get_as(keys::workspace(workspace), &keys::member(user)).await
+    pub async fn get_member(
+        &self,
+        workspace: Uuid,
+        user: Uuid,
+    ) -> Result<Option<MemberRecord>, ApiError> {
+        self.get_as(keys::workspace(workspace), &keys::member(user))
+            .await
     }
 
     /// Every member of a workspace.
@@ -97,12 +113,20 @@ impl Store {
         };
         let mut tx = Tx::new();
         tx.push(
-            Op::put(with_key(to_item(ws)?, keys::workspace(ws.workspace_id), keys::META))
-                .cond("attribute_not_exists(PK)")
-                .label(ws_label::WORKSPACE),
+            Op::put(with_key(
+                to_item(ws)?,
+                keys::workspace(ws.workspace_id),
+                keys::META,
+            ))
+            .cond("attribute_not_exists(PK)")
+            .label(ws_label::WORKSPACE),
         );
         tx.push(Op::put(member_item(&member, creator)?));
-        tx.push(profile_membership(creator, ws.workspace_id, Some(WsRole::Admin)));
+        tx.push(profile_membership(
+            creator,
+            ws.workspace_id,
+            Some(WsRole::Admin),
+        ));
         tx.record(activity, retention)?;
         self.commit(tx).await?;
         Ok(member)
@@ -192,11 +216,14 @@ impl Store {
     ) -> Result<(), TxError> {
         let mut tx = Tx::new();
         tx.push(
-            Op::delete(key(keys::workspace(ws.workspace_id), keys::member(user.user_id)))
-                .cond("#r = :old")
-                .name("#r", "role")
-                .val(":old", s(old.role.as_str()))
-                .label(ws_label::MEMBER),
+            Op::delete(key(
+                keys::workspace(ws.workspace_id),
+                keys::member(user.user_id),
+            ))
+            .cond("#r = :old")
+            .name("#r", "role")
+            .val(":old", s(old.role.as_str()))
+            .label(ws_label::MEMBER),
         );
         if old.role == WsRole::Admin {
             tx.push(

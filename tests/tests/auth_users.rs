@@ -1,0 +1,275 @@
+//! Login, tokens, creating and reading users.
+
+use integration::TestApp;
+use serde_json::json;
+
+#[tokio::test]
+async fn login_gives_a_bearer_token_that_works_and_logout_revokes_it() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let jane = app.user(&admin, "jane").await;
+    let me = app
+        .call("GET", "/v1/users/me", Some(&jane.token), None)
+        .await;
+    assert_eq!(me.status, 200);
+    assert_eq!(me.body["username"], "jane");
+    assert!(me.body["last_login"].is_string());
+    assert!(me.body.get("password_hash").is_none());
+    let r = app
+        .call("DELETE", "/v1/auth/token", Some(&jane.token), None)
+        .await;
+    assert_eq!(r.status, 204);
+    let r = app
+        .call("GET", "/v1/users/me", Some(&jane.token), None)
+        .await;
+    assert_eq!(r.status, 401);
+    assert_eq!(r.body["error"], "AUTHENTICATION_FAILED");
+    assert_eq!(r.header("www-authenticate"), Some("Bearer"));
+}
+
+#[tokio::test]
+async fn token_scheme_is_accepted_and_garbage_is_401() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let headers = vec![(
+        "authorization".to_string(),
+        format!("Token {}", admin.token),
+    )];
+    let r = app.raw("GET", "/v1/users/me", &headers, None).await;
+    assert_eq!(r.status, 200);
+    for bad in [
+        "Bearer nope",
+        "Basic abc",
+        "Bearer",
+        "Bearer ust_0000000000000000000000000000000000000000000",
+    ] {
+        let r = app
+            .raw(
+                "GET",
+                "/v1/users/me",
+                &[("authorization".into(), bad.into())],
+                None,
+            )
+            .await;
+        assert_eq!(r.status, 401, "{bad}");
+        assert!(r.body["request_id"].is_string());
+    }
+    let r = app.call("GET", "/v1/users/me", None, None).await;
+    assert_eq!(r.status, 401);
+}
+
+#[tokio::test]
+async fn wrong_login_and_wrong_password_are_the_same_401_and_disabled_is_403() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let bob = app.user(&admin, "bob").await;
+    let a = app
+        .call(
+            "POST",
+            "/v1/auth/token",
+            None,
+            Some(json!({"login": "bob", "password": "wrong-password"})),
+        )
+        .await;
+    let b = app
+        .call(
+            "POST",
+            "/v1/auth/token",
+            None,
+            Some(json!({"login": "nobody", "password": "wrong-password"})),
+        )
+        .await;
+    assert_eq!((a.status, b.status), (401, 401));
+    assert_eq!(a.body["message"], b.body["message"]);
+    let r = app
+        .call(
+            "PATCH",
+            &format!("/v1/users/{}", bob.id),
+            Some(&admin.token),
+            Some(json!({"status": "suspended"})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = app
+        .call("GET", "/v1/users/me", Some(&bob.token), None)
+        .await;
+    assert_eq!(r.status, 401, "suspension revokes tokens");
+    let r = app
+        .call(
+            "POST",
+            "/v1/auth/token",
+            None,
+            Some(json!({"login": "bob@example.com", "password": "password-123"})),
+        )
+        .await;
+    assert_eq!(r.status, 403);
+    assert_eq!(r.body["error"], "ACCOUNT_DISABLED");
+}
+
+#[tokio::test]
+async fn create_user_validates_and_reports_every_field() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let r = app
+        .call(
+            "POST",
+            "/v1/users",
+            Some(&admin.token),
+            Some(json!({"email": "bad", "username": "x", "extra": 1})),
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert_eq!(r.body["error"], "VALIDATION_ERROR");
+    let locs: Vec<String> = r.body["details"]["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["loc"][1].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(locs, vec!["email", "username", "password", "extra"]);
+    let r = app
+        .raw(
+            "POST",
+            "/v1/users",
+            &[
+                ("authorization".into(), format!("Bearer {}", admin.token)),
+                ("content-type".into(), "application/json".into()),
+            ],
+            Some(b"{not json".to_vec()),
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    let r = app
+        .raw(
+            "POST",
+            "/v1/users",
+            &[
+                ("authorization".into(), format!("Bearer {}", admin.token)),
+                ("content-type".into(), "text/plain".into()),
+            ],
+            Some(b"hi".to_vec()),
+        )
+        .await;
+    assert_eq!(r.status, 415);
+    let big = vec![b' '; 70 * 1024];
+    let r = app
+        .raw(
+            "POST",
+            "/v1/users",
+            &[
+                ("authorization".into(), format!("Bearer {}", admin.token)),
+                ("content-type".into(), "application/json".into()),
+            ],
+            Some(big),
+        )
+        .await;
+    assert_eq!(r.status, 413);
+}
+
+#[tokio::test]
+async fn create_user_sets_location_and_etag_and_duplicates_are_409() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let body = json!({"email": "Ann@Example.com", "username": "Ann", "password": "password-123"});
+    let r = app
+        .call("POST", "/v1/users", Some(&admin.token), Some(body))
+        .await;
+    assert_eq!(r.status, 201);
+    let id = r.body["user_id"].as_str().unwrap();
+    assert_eq!(
+        r.header("location"),
+        Some(format!("/v1/users/{id}").as_str())
+    );
+    assert_eq!(r.header("etag"), Some("W/\"1\""));
+    let r = app
+        .call("POST", "/v1/users", Some(&admin.token), Some(json!({"email": "ann@example.COM", "username": "other", "password": "password-123"})))
+        .await;
+    assert_eq!(r.status, 409);
+    assert_eq!(r.body["details"]["field"], "email");
+    let r = app
+        .call(
+            "POST",
+            "/v1/users",
+            Some(&admin.token),
+            Some(json!({"email": "x@example.com", "username": "ANN", "password": "password-123"})),
+        )
+        .await;
+    assert_eq!(r.status, 409);
+    assert_eq!(r.body["details"]["field"], "username");
+}
+
+#[tokio::test]
+async fn only_admins_create_users_unless_signup_is_enabled() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let joe = app.user(&admin, "joe").await;
+    let body = json!({"email": "z@example.com", "username": "zed", "password": "password-123"});
+    let r = app
+        .call("POST", "/v1/users", None, Some(body.clone()))
+        .await;
+    assert_eq!(r.status, 401);
+    let r = app
+        .call("POST", "/v1/users", Some(&joe.token), Some(body.clone()))
+        .await;
+    assert_eq!(r.status, 403);
+    let open = TestApp::spawn_with(|c| c.signup_enabled = true).await;
+    let r = open.call("POST", "/v1/users", None, Some(body)).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let r = open
+        .call("POST", "/v1/users", None, Some(json!({"email": "y@example.com", "username": "yan", "password": "password-123", "roles": ["admin"]})))
+        .await;
+    assert_eq!(r.status, 403);
+    assert_eq!(r.body["details"]["field"], "roles");
+}
+
+#[tokio::test]
+async fn fifty_concurrent_creates_with_one_email_make_exactly_one_user() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let calls = (0..50).map(|i| {
+        let body = json!({"email": "race@example.com", "username": format!("racer{i}"), "password": "password-123"});
+        app.call("POST", "/v1/users", Some(&admin.token), Some(body))
+    });
+    let results = futures::future::join_all(calls).await;
+    let created = results.iter().filter(|r| r.status == 201).count();
+    let conflicts = results.iter().filter(|r| r.status == 409).count();
+    assert_eq!((created, conflicts), (1, 49));
+    let guards = app
+        .scan()
+        .await
+        .into_iter()
+        .filter(|i| i["PK"].as_s().unwrap() == "EMAIL#race@example.com")
+        .count();
+    assert_eq!(guards, 1);
+    app.assert_audit_clean().await;
+}
+
+#[tokio::test]
+async fn users_outside_shared_workspaces_are_404_and_co_members_visible() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let a = app.user(&admin, "alice").await;
+    let b = app.user(&admin, "bruno").await;
+    let path = format!("/v1/users/{}", b.id);
+    assert_eq!(
+        app.call("GET", &path, Some(&a.token), None).await.status,
+        404
+    );
+    let ws = app.workspace(&a, "team").await;
+    app.add_member(&a, &ws, &b, "viewer").await;
+    let r = app.call("GET", &path, Some(&a.token), None).await;
+    assert_eq!(r.status, 200);
+    assert!(r.header("etag").is_some());
+    assert_eq!(
+        app.call("GET", "/v1/users/not-a-uuid", Some(&a.token), None)
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        app.call("GET", &path, Some(&admin.token), None)
+            .await
+            .status,
+        200
+    );
+}

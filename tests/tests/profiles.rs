@@ -1,0 +1,241 @@
+//! Replace, merge patch, preferences, If-Match, password changes, delete.
+
+use integration::TestApp;
+use serde_json::json;
+
+#[tokio::test]
+async fn patch_merges_and_if_match_prevents_lost_updates() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let u = app.user(&admin, "pat").await;
+    let path = format!("/v1/users/{}", u.id);
+    let v = app.call("GET", &path, Some(&u.token), None).await.body["version"]
+        .as_i64()
+        .unwrap();
+    let tag = format!("W/\"{v}\"");
+    let hdr = |tok: &str| {
+        vec![
+            ("authorization".to_string(), format!("Bearer {tok}")),
+            (
+                "content-type".to_string(),
+                "application/merge-patch+json".to_string(),
+            ),
+            ("if-match".to_string(), tag.clone()),
+        ]
+    };
+    let (h1, h2) = (hdr(&u.token), hdr(&u.token));
+    let (a, b) = futures::join!(
+        app.raw("PATCH", &path, &h1, Some(br#"{"bio":"one"}"#.to_vec())),
+        app.raw("PATCH", &path, &h2, Some(br#"{"bio":"two"}"#.to_vec()))
+    );
+    let mut statuses = [a.status, b.status];
+    statuses.sort();
+    assert_eq!(statuses, [200, 412]);
+    let r = app
+        .call(
+            "PATCH",
+            &path,
+            Some(&u.token),
+            Some(json!({"bio": null, "timezone": "Europe/Berlin"})),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.body["bio"], serde_json::Value::Null);
+    assert_eq!(r.body["timezone"], "Europe/Berlin");
+    assert_eq!(
+        r.header("etag"),
+        Some(format!("W/\"{}\"", r.body["version"]).as_str())
+    );
+}
+
+#[tokio::test]
+async fn non_admin_cannot_change_admin_fields_on_itself_or_others() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let u = app.user(&admin, "mallory").await;
+    for (field, value) in [
+        ("roles", json!(["admin"])),
+        ("status", json!("active")),
+        ("is_active", json!(true)),
+        ("is_verified", json!(true)),
+        ("disk_space", json!(1)),
+        ("disk_space_used", json!(0)),
+    ] {
+        let r = app
+            .call(
+                "PATCH",
+                "/v1/users/me",
+                Some(&u.token),
+                Some(json!({ field: value })),
+            )
+            .await;
+        assert_eq!(r.status, 403, "{field}");
+        assert_eq!(r.body["details"]["field"], field);
+    }
+    let r = app
+        .call(
+            "PATCH",
+            &format!("/v1/users/{}", admin.id),
+            Some(&u.token),
+            Some(json!({"bio": "x"})),
+        )
+        .await;
+    assert_eq!(r.status, 404);
+}
+
+#[tokio::test]
+async fn put_clears_omitted_fields_and_moves_guards() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let u = app.user(&admin, "putter").await;
+    let path = format!("/v1/users/{}", u.id);
+    let r = app
+        .call(
+            "PUT",
+            &path,
+            Some(&u.token),
+            Some(json!({"email": "new@example.com", "username": "renamed"})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["first_name"], serde_json::Value::Null);
+    app.call("POST", "/v1/users", Some(&admin.token), Some(json!({"email": "putter@example.com", "username": "putter", "password": "password-123"})))
+        .await;
+    app.assert_audit_clean().await;
+    let r = app
+        .call(
+            "PATCH",
+            &path,
+            Some(&u.token),
+            Some(json!({"username": "putter"})),
+        )
+        .await;
+    assert_eq!(r.status, 409);
+    assert_eq!(r.body["details"]["field"], "username");
+}
+
+#[tokio::test]
+async fn password_change_needs_current_password_and_revokes_other_tokens() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let u = app.user(&admin, "pwuser").await;
+    let other = app.login("pwuser", "password-123").await;
+    let r = app
+        .call(
+            "PATCH",
+            "/v1/users/me",
+            Some(&u.token),
+            Some(json!({"password": "new-password-1"})),
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    let r = app
+        .call(
+            "PATCH",
+            "/v1/users/me",
+            Some(&u.token),
+            Some(json!({"password": "new-password-1", "current_password": "nope-nope"})),
+        )
+        .await;
+    assert_eq!(r.status, 403);
+    let r = app
+        .call(
+            "PATCH",
+            "/v1/users/me",
+            Some(&u.token),
+            Some(json!({"password": "new-password-1", "current_password": "password-123"})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        app.call("GET", "/v1/users/me", Some(&u.token), None)
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        app.call("GET", "/v1/users/me", Some(other.as_str()), None)
+            .await
+            .status,
+        401
+    );
+    app.login("pwuser", "new-password-1").await;
+}
+
+#[tokio::test]
+async fn preferences_merge_and_null_removes() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let u = app.user(&admin, "prefs").await;
+    let r = app
+        .call(
+            "PATCH",
+            "/v1/users/me/preferences",
+            Some(&u.token),
+            Some(json!({"preferences": {"a": 1, "b": {"c": 2}}})),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    let r = app
+        .call(
+            "PATCH",
+            "/v1/users/me/preferences",
+            Some(&u.token),
+            Some(json!({"preferences": {"a": null, "b": {"d": 3}}})),
+        )
+        .await;
+    assert_eq!(r.body["preferences"], json!({"b": {"c": 2, "d": 3}}));
+    let big = "x".repeat(17 * 1024);
+    let r = app
+        .call(
+            "PATCH",
+            "/v1/users/me/preferences",
+            Some(&u.token),
+            Some(json!({"preferences": {"big": big}})),
+        )
+        .await;
+    assert_eq!(r.status, 422);
+}
+
+#[tokio::test]
+async fn delete_removes_everything_and_frees_email_and_username() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let u = app.user(&admin, "gone").await;
+    let ws = app.workspace(&admin, "w").await;
+    app.add_member(&admin, &ws, &u, "editor").await;
+    app.call(
+        "POST",
+        "/v1/users/me/files",
+        Some(&u.token),
+        Some(json!({"checksum": "abc", "size": 10})),
+    )
+    .await;
+    let path = format!("/v1/users/{}", u.id);
+    let r = app.call("DELETE", &path, Some(&u.token), None).await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    let leftovers: Vec<_> = app
+        .scan()
+        .await
+        .into_iter()
+        .filter(|i| format!("{i:?}").contains(&u.id) || format!("{i:?}").contains("gone"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    assert_eq!(
+        app.call("DELETE", &path, Some(&admin.token), None)
+            .await
+            .status,
+        404
+    );
+    let r = app
+        .call(
+            "GET",
+            &format!("/v1/workspaces/{ws}"),
+            Some(&admin.token),
+            None,
+        )
+        .await;
+    assert_eq!(r.body["member_count"], 1);
+    app.user(&admin, "gone").await;
+    app.assert_audit_clean().await;
+}
