@@ -71,3 +71,19 @@ fn readme_table_names_exactly_the_template_routes() {
         .collect();
     assert_eq!(rows, template_routes());
 }
+
+#[test]
+fn openapi_names_exactly_the_template_routes() {
+    let text = std::fs::read_to_string(root("docs/openapi.yaml")).unwrap();
+    let doc: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
+    let mut found = BTreeSet::new();
+    for (path, ops) in doc["paths"].as_mapping().unwrap() {
+        for (method, _) in ops.as_mapping().unwrap() {
+            let m = method.as_str().unwrap().to_uppercase();
+            if ["GET", "POST", "PUT", "PATCH", "DELETE"].contains(&m.as_str()) {
+                found.insert((m, path.as_str().unwrap().to_string()));
+            }
+        }
+    }
+    assert_eq!(found, template_routes());
+}
