@@ -4,7 +4,7 @@
 
 use shared::activity::{kind, NewActivity};
 use shared::auth;
-use shared::model::{FileRecord, MemberRecord, TokenRecord, UserRecord, WorkspaceRecord, WsRole};
+use shared::model::{FileRecord, MemberRecord, UserRecord, WorkspaceRecord, WsRole};
 use shared::users::new_record;
 use shared::validate::{Email, Password, Username};
 use shared::{time, Ctx};
@@ -48,6 +48,15 @@ async fn user(
         .await
         .map_err(err)?;
     Ok(u)
+}
+
+/// The user as stored now (each fixture step moves its version).
+async fn reload(ctx: &Ctx, id: Uuid) -> Result<UserRecord, String> {
+    ctx.store
+        .get_user(id)
+        .await
+        .map_err(err)?
+        .ok_or_else(|| format!("user {id} vanished"))
 }
 
 /// Seeds the fixtures; fails if they exist already.
@@ -103,12 +112,7 @@ pub async fn seed(ctx: &Ctx) -> Result<(), String> {
         .add_member(&ws, &member, &m, added, retention)
         .await
         .map_err(err)?;
-    let admin = ctx
-        .store
-        .get_user(admin.user_id)
-        .await
-        .map_err(err)?
-        .ok_or("admin vanished")?;
+    let admin = reload(ctx, admin.user_id).await?;
     let file = FileRecord {
         checksum: "samplefile".into(),
         size: 1000,
@@ -119,35 +123,9 @@ pub async fn seed(ctx: &Ctx) -> Result<(), String> {
         .record_file(&admin, &file, true, added, retention)
         .await
         .map_err(err)?;
-    let admin = ctx
-        .store
-        .get_user(admin.user_id)
-        .await
-        .map_err(err)?
-        .ok_or("admin vanished")?;
-    let token = TokenRecord {
-        user_id: admin.user_id,
-        created_at: time::now_rfc3339(),
-        expires_at: chrono_like_now() + ctx.config.token_ttl_seconds,
-        epoch: admin.session_epoch,
-    };
-    let login = NewActivity::new(kind::USER_LOGIN, admin.user_id, admin.user_id);
-    ctx.store
-        .login(
-            &admin,
-            &auth::hash_token(ADMIN_TOKEN),
-            &token,
-            login,
-            retention,
-        )
+    let admin = reload(ctx, admin.user_id).await?;
+    auth::store_token(ctx, &admin, ADMIN_TOKEN.to_string())
         .await
         .map_err(err)?;
     Ok(())
-}
-
-fn chrono_like_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
 }

@@ -138,8 +138,3 @@ pub async fn create_table(client: &Client, name: &str, template: &str) -> Result
     }
     Ok(true)
 }
-
-/// Deletes a table (tests clean up after themselves).
-pub async fn delete_table(client: &Client, name: &str) {
-    let _ = client.delete_table().table_name(name).send().await;
-}

@@ -177,8 +177,15 @@ pub struct Issued {
 /// Issues a token for `user`: stores its hash with expiry, sets `last_login` and
 /// records `user.login`, in one transaction.
 pub async fn issue_token(ctx: &Ctx, user: &UserRecord) -> Result<Issued, ApiError> {
+    let (token, _) = new_token()?;
+    store_token(ctx, user, token).await
+}
+
+/// Stores `token` as a login of `user`, as [`issue_token`] does with a random one.
+/// Only the admin CLI's sample fixtures name their own token.
+pub async fn store_token(ctx: &Ctx, user: &UserRecord, token: String) -> Result<Issued, ApiError> {
     use crate::activity::{kind, NewActivity};
-    let (token, hash) = new_token()?;
+    let hash = hash_token(&token);
     let now = chrono::Utc::now();
     let expires = now + chrono::Duration::seconds(ctx.config.token_ttl_seconds);
     let record = crate::model::TokenRecord {

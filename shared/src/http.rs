@@ -1,7 +1,8 @@
 //! HTTP plumbing every handler uses: reading the body, the query and the path,
 //! `If-Match`, and building JSON responses.
 
-use http::{header, HeaderValue, StatusCode};
+pub use http::StatusCode;
+use http::{header, HeaderValue};
 use lambda_http::{Body, RequestExt};
 use serde::Serialize;
 use serde_json::Value;

@@ -8,8 +8,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use crate::keys;
-
 /// Account status; `is_active` is `status == Active`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -351,9 +349,4 @@ pub struct ActivityRecord {
     pub created_at: String,
     #[serde(default)]
     pub data: Value,
-}
-
-/// Partition key of a user's items; re-exported for readability at call sites.
-pub fn user_pk(id: Uuid) -> String {
-    keys::user(id)
 }

@@ -8,7 +8,7 @@ use uuid::Uuid;
 use crate::auth::{self, Caller};
 use crate::error::ApiError;
 use crate::http::{self, Request, Response};
-use crate::model::{Status, UserRecord, UserView, ADMIN_ROLE};
+use crate::model::{Status, UserRecord, UserView};
 use crate::store::{label, TxError};
 use crate::validate::{self, Email, Fields, Password, Username};
 use crate::{time, Ctx};
@@ -49,16 +49,11 @@ pub async fn changeable_user(
 }
 
 /// 200 (or `status`) with the v1 user object and its ETag.
-pub fn user_response(status: http_status::StatusCode, user: &UserRecord) -> Response {
+pub fn user_response(status: http::StatusCode, user: &UserRecord) -> Response {
     http::with_etag(
         http::json_response(status, &UserView::from(user)),
         user.version,
     )
-}
-
-/// Re-export so handlers need not name the `http` crate.
-pub mod http_status {
-    pub use http::StatusCode;
 }
 
 /// How a body relates to the stored user.
@@ -320,11 +315,6 @@ pub fn apply(user: &mut UserRecord, input: &UserInput, mode: Mode) -> Result<(),
     Ok(())
 }
 
-/// Whether `roles` makes an admin.
-pub fn has_admin_role(roles: &[String]) -> bool {
-    roles.iter().any(|r| r == ADMIN_ROLE)
-}
-
 /// Checks the current password a non-admin must give to change its password:
 /// missing is 422, wrong is 403.
 pub fn check_current_password(user: &UserRecord, given: Option<&str>) -> Result<(), ApiError> {
@@ -441,7 +431,7 @@ pub async fn change_user(ctx: &Ctx, req: Request, mode: Mode) -> Result<Response
             )
             .await
         {
-            Ok(()) => return Ok(user_response(http_status::StatusCode::OK, &updated)),
+            Ok(()) => return Ok(user_response(http::StatusCode::OK, &updated)),
             Err(e)
                 if e.failed(label::PROFILE)
                     && !e.failed(label::EMAIL)

@@ -81,6 +81,22 @@ impl TestApp {
         self.raw(method, path_and_query, &headers, body).await
     }
 
+    /// Sends raw body bytes with a content type, as `token`.
+    pub async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        token: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> TestResponse {
+        let headers = [
+            ("authorization".to_string(), format!("Bearer {token}")),
+            ("content-type".to_string(), content_type.to_string()),
+        ];
+        self.raw(method, path, &headers, Some(body)).await
+    }
+
     /// Like [`call`], with full control of headers and body bytes.
     pub async fn raw(
         &self,

@@ -128,40 +128,28 @@ async fn create_user_validates_and_reports_every_field() {
         .collect();
     assert_eq!(locs, vec!["email", "username", "password", "extra"]);
     let r = app
-        .raw(
+        .send(
             "POST",
             "/v1/users",
-            &[
-                ("authorization".into(), format!("Bearer {}", admin.token)),
-                ("content-type".into(), "application/json".into()),
-            ],
-            Some(b"{not json".to_vec()),
+            &admin.token,
+            "application/json",
+            b"{not json".to_vec(),
         )
         .await;
     assert_eq!(r.status, 400);
     let r = app
-        .raw(
+        .send(
             "POST",
             "/v1/users",
-            &[
-                ("authorization".into(), format!("Bearer {}", admin.token)),
-                ("content-type".into(), "text/plain".into()),
-            ],
-            Some(b"hi".to_vec()),
+            &admin.token,
+            "text/plain",
+            b"hi".to_vec(),
         )
         .await;
     assert_eq!(r.status, 415);
     let big = vec![b' '; 70 * 1024];
     let r = app
-        .raw(
-            "POST",
-            "/v1/users",
-            &[
-                ("authorization".into(), format!("Bearer {}", admin.token)),
-                ("content-type".into(), "application/json".into()),
-            ],
-            Some(big),
-        )
+        .send("POST", "/v1/users", &admin.token, "application/json", big)
         .await;
     assert_eq!(r.status, 413);
 }

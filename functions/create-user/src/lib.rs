@@ -2,8 +2,8 @@
 //! (then never with admin-only fields).
 
 use shared::activity::{kind, NewActivity};
-use shared::http::{json_body, with_location};
-use shared::users::{self, http_status::StatusCode, parse_user_input, user_response, Mode};
+use shared::http::{json_body, with_location, StatusCode};
+use shared::users::{self, parse_user_input, user_response, Mode};
 use shared::{auth, ApiError, ApiResult, Ctx, Request};
 
 pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {

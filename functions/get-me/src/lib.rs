@@ -1,6 +1,7 @@
 //! `GET /v1/users/me`: the calling user.
 
-use shared::users::{http_status::StatusCode, user_response};
+use shared::http::StatusCode;
+use shared::users::user_response;
 use shared::{auth, ApiResult, Ctx, Request};
 
 pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {

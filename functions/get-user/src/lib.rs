@@ -1,6 +1,7 @@
 //! `GET /v1/users/{id}`: one user the caller may see (`{id}` may be `me`).
 
-use shared::users::{http_status::StatusCode, target_id, user_response, visible_user};
+use shared::http::StatusCode;
+use shared::users::{target_id, user_response, visible_user};
 use shared::{auth, ApiResult, Ctx, Request};
 
 pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {

@@ -3,10 +3,10 @@
 
 use serde_json::json;
 use shared::activity::{kind, NewActivity};
-use shared::http::{json_body, json_response};
+use shared::http::{json_body, json_response, StatusCode};
 use shared::model::FileRecord;
 use shared::store::{label, RecordOutcome, QUOTA};
-use shared::users::{changeable_user, http_status::StatusCode, RACE_RETRIES};
+use shared::users::{changeable_user, RACE_RETRIES};
 use shared::validate::{checksum, integer, Fields};
 use shared::{auth, time, ApiError, ApiResult, Ctx, Request};
 

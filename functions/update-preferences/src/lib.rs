@@ -3,9 +3,9 @@
 
 use serde_json::Value;
 use shared::activity::{kind, NewActivity};
-use shared::http::json_body;
+use shared::http::{json_body, StatusCode};
 use shared::store::label;
-use shared::users::{conflict_error, http_status::StatusCode, user_response, RACE_RETRIES};
+use shared::users::{conflict_error, user_response, RACE_RETRIES};
 use shared::validate::{check_object_size, merge_patch, Fields};
 use shared::{auth, time, ApiError, ApiResult, Ctx, FieldError, Request};
 

@@ -63,17 +63,6 @@ impl SortField {
             (SortField::LastName, true),
         ]
     }
-    /// Every index, for the table definition's sake of tests.
-    pub fn all() -> [SortField; 6] {
-        [
-            SortField::CreatedAt,
-            SortField::UpdatedAt,
-            SortField::Email,
-            SortField::Username,
-            SortField::LastName,
-            SortField::FirstName,
-        ]
-    }
 }
 
 /// The role filter: a workspace role inside a workspace, else a global role.

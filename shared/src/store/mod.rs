@@ -261,12 +261,6 @@ impl Tx {
     pub(crate) fn push(&mut self, op: Op) {
         self.ops.push(op);
     }
-    pub fn len(&self) -> usize {
-        self.ops.len()
-    }
-    pub fn is_empty(&self) -> bool {
-        self.ops.is_empty()
-    }
 }
 
 /// How often a transaction that lost a race to another is tried again.
@@ -389,7 +383,7 @@ impl Store {
         let names = op.names_opt();
         let values = op.values_opt();
         let label = op.label;
-        let result = match op.kind {
+        match op.kind {
             OpKind::Put(item) => self
                 .client
                 .put_item()
@@ -427,8 +421,7 @@ impl Store {
                 .await
                 .map(|_| ())
                 .map_err(|e| classify_single(e, label)),
-        };
-        result
+        }
     }
 
     /// Every item of a partition whose sort key starts with `prefix`, all pages.
