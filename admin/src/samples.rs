@@ -36,7 +36,7 @@ async fn user(
         ctx,
         &email,
         &username,
-        auth::hash_password(&password).map_err(err)?,
+        auth::hash_password(&password).await.map_err(err)?,
     );
     u.user_id = Uuid::parse_str(id).map_err(err)?;
     if admin {

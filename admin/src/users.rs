@@ -63,7 +63,9 @@ pub async fn ensure_admin(
         version: 1,
         mrev: 0,
         session_epoch: 0,
-        password_hash: auth::hash_password(&password).map_err(|e| e.to_string())?,
+        password_hash: auth::hash_password(&password)
+            .await
+            .map_err(|e| e.to_string())?,
         memberships: Default::default(),
     };
     let activity = NewActivity::new(kind::USER_CREATED, id, id);

@@ -134,36 +134,55 @@ fn hasher() -> Argon2<'static> {
     Argon2::default()
 }
 
-/// argon2id hash of a password, PHC string.
-pub fn hash_password(password: &Password) -> Result<String, ApiError> {
+fn hash_blocking(password: &str) -> Result<String, ApiError> {
     let mut salt = [0u8; 16];
     getrandom::getrandom(&mut salt).map_err(|e| ApiError::internal(format!("rng: {e}")))?;
     let salt = SaltString::encode_b64(&salt).map_err(|e| ApiError::internal(e.to_string()))?;
     hasher()
-        .hash_password(password.expose().as_bytes(), &salt)
+        .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
         .map_err(|e| ApiError::internal(format!("argon2: {e}")))
 }
 
-/// Checks a password against a stored hash (argon2's comparison is constant-time).
-pub fn verify_password(password: &str, stored: &str) -> bool {
+fn verify_blocking(password: &str, stored: &str) -> bool {
     PasswordHash::new(stored)
         .map(|h| hasher().verify_password(password.as_bytes(), &h).is_ok())
         .unwrap_or(false)
 }
 
-/// Spends the time of one verification, so an unknown login answers as slowly as a
-/// wrong password and timing does not reveal which accounts exist.
-pub fn verify_against_nothing(password: &str) {
-    static DUMMY: OnceLock<Option<String>> = OnceLock::new();
-    let dummy = DUMMY.get_or_init(|| {
-        Password::parse(&serde_json::Value::from("timing-equaliser"))
-            .ok()
-            .and_then(|p| hash_password(&p).ok())
-    });
-    if let Some(hash) = dummy {
-        let _ = verify_password(password, hash);
-    }
+/// Runs deliberately slow password work off the async threads, so one hash never
+/// stalls the other requests (and their timeouts) sharing the runtime.
+async fn off_thread<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| ApiError::internal(format!("password worker: {e}")))
+}
+
+/// argon2id hash of a password, PHC string.
+pub async fn hash_password(password: &Password) -> Result<String, ApiError> {
+    let clear = password.expose().to_string();
+    off_thread(move || hash_blocking(&clear)).await?
+}
+
+/// Checks a password against a stored hash (argon2's comparison is constant-time).
+/// Without a stored hash (an unknown login) it checks against a dummy hash, so an
+/// unknown login answers as slowly as a wrong password and timing reveals nothing.
+pub async fn verify_password(password: &str, stored: Option<&str>) -> bool {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    let password = password.to_string();
+    let stored = stored.map(str::to_string);
+    off_thread(move || match stored {
+        Some(hash) => verify_blocking(&password, &hash),
+        None => {
+            let dummy = DUMMY.get_or_init(|| hash_blocking("timing-equaliser").unwrap_or_default());
+            let _ = verify_blocking(&password, dummy);
+            false
+        }
+    })
+    .await
+    .unwrap_or(false)
 }
 
 /// A freshly issued login token.
@@ -233,13 +252,14 @@ mod tests {
         assert!(!ha.contains(&a));
     }
 
-    #[test]
-    fn passwords_verify_only_themselves() {
+    #[tokio::test]
+    async fn passwords_verify_only_themselves() {
         let p = Password::parse(&serde_json::Value::from("correct horse")).unwrap();
-        let h = hash_password(&p).unwrap();
+        let h = hash_password(&p).await.unwrap();
         assert!(h.starts_with("$argon2id$"));
-        assert!(verify_password("correct horse", &h));
-        assert!(!verify_password("wrong horse", &h));
-        assert!(!verify_password("correct horse", "not a hash"));
+        assert!(verify_password("correct horse", Some(&h)).await);
+        assert!(!verify_password("wrong horse", Some(&h)).await);
+        assert!(!verify_password("correct horse", Some("not a hash")).await);
+        assert!(!verify_password("correct horse", None).await);
     }
 }

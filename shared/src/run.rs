@@ -82,13 +82,19 @@ where
     resp
 }
 
-/// JSON log lines on stdout; `RUST_LOG` filters, SDK chatter stays at warn.
-pub fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+/// The log filter: `RUST_LOG`, else info with the SDK at warn (its debug and trace
+/// events carry request and response bodies, password hashes among them).
+pub fn log_filter() -> tracing_subscriber::EnvFilter {
+    tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
         tracing_subscriber::EnvFilter::new(
-            "info,aws_smithy_runtime=warn,aws_config=warn,hyper=warn",
+            "info,aws_smithy_runtime=warn,aws_smithy_runtime_api=warn,aws_sdk_dynamodb=warn,aws_config=warn,hyper=warn",
         )
-    });
+    })
+}
+
+/// JSON log lines on stdout, filtered by [`log_filter`].
+pub fn init_tracing() {
+    let filter = log_filter();
     let _ = tracing_subscriber::fmt()
         .json()
         .flatten_event(true)

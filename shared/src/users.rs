@@ -317,7 +317,10 @@ pub fn apply(user: &mut UserRecord, input: &UserInput, mode: Mode) -> Result<(),
 
 /// Checks the current password a non-admin must give to change its password:
 /// missing is 422, wrong is 403.
-pub fn check_current_password(user: &UserRecord, given: Option<&str>) -> Result<(), ApiError> {
+pub async fn check_current_password(
+    user: &UserRecord,
+    given: Option<&str>,
+) -> Result<(), ApiError> {
     let Some(given) = given else {
         return Err(ApiError::validation(vec![crate::FieldError::body(
             "current_password",
@@ -325,7 +328,7 @@ pub fn check_current_password(user: &UserRecord, given: Option<&str>) -> Result<
             "current_password is required to change the password",
         )]));
     };
-    if auth::verify_password(given, &user.password_hash) {
+    if auth::verify_password(given, Some(&user.password_hash)).await {
         Ok(())
     } else {
         Err(ApiError::forbidden_field("current_password"))
@@ -380,10 +383,10 @@ pub async fn change_user(ctx: &Ctx, req: Request, mode: Mode) -> Result<Response
     let mut target = changeable_user(ctx, &caller, &req).await?;
     let input = parse_user_input(http::json_body(&req)?, mode, caller.is_admin())?;
     if input.password.is_some() && !caller.is_admin() {
-        check_current_password(&target, input.current_password.as_deref())?;
+        check_current_password(&target, input.current_password.as_deref()).await?;
     }
     let password_hash = match &input.password {
-        Some(p) => Some(auth::hash_password(p)?),
+        Some(p) => Some(auth::hash_password(p).await?),
         None => None,
     };
     let expected = http::if_match(&req);

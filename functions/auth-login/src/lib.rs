@@ -1,7 +1,7 @@
 //! `POST /v1/auth/token`: log in with an email or username and a password.
 
 use serde_json::json;
-use shared::auth::{self, verify_against_nothing, verify_password};
+use shared::auth::{self, verify_password};
 use shared::http::{created, json_body};
 use shared::model::UserView;
 use shared::validate::Fields;
@@ -31,13 +31,8 @@ pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
     let limiter = shared::ratelimit::LoginLimiter::new(ctx, &login, &req);
     limiter.check().await?;
     let user = ctx.store.user_by_login(&login).await?;
-    let verified = match &user {
-        Some(u) => verify_password(&password, &u.password_hash),
-        None => {
-            verify_against_nothing(&password);
-            false
-        }
-    };
+    let verified =
+        verify_password(&password, user.as_ref().map(|u| u.password_hash.as_str())).await;
     let Some(user) = user.filter(|_| verified) else {
         limiter.record_failure().await?;
         return Err(ApiError::bad_credentials());

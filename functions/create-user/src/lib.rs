@@ -21,7 +21,7 @@ pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
     else {
         return Err(ApiError::internal("validated fields missing"));
     };
-    let mut user = users::new_record(ctx, email, username, auth::hash_password(password)?);
+    let mut user = users::new_record(ctx, email, username, auth::hash_password(password).await?);
     users::apply(&mut user, &input, Mode::Create)?;
     let actor = caller.as_ref().map_or(user.user_id, |c| c.id());
     let activity = NewActivity::new(kind::USER_CREATED, user.user_id, actor);

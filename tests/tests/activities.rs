@@ -1,0 +1,250 @@
+//! Activity recording, feed, counts, active workspaces and the stream.
+
+use integration::TestApp;
+use serde_json::json;
+
+#[tokio::test]
+async fn each_change_records_one_activity_and_counts_agree() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let u = app.user(&admin, "doer").await;
+    let ws = app.workspace(&admin, "place").await;
+    app.add_member(&admin, &ws, &u, "viewer").await;
+    app.add_member(&admin, &ws, &u, "editor").await;
+    app.call(
+        "PATCH",
+        "/v1/users/me",
+        Some(&u.token),
+        Some(json!({"bio": "hi"})),
+    )
+    .await;
+    app.call(
+        "PATCH",
+        "/v1/users/me/preferences",
+        Some(&u.token),
+        Some(json!({"preferences": {"a": 1}})),
+    )
+    .await;
+    app.call(
+        "POST",
+        "/v1/users/me/files",
+        Some(&u.token),
+        Some(json!({"checksum": "f", "size": 5})),
+    )
+    .await;
+    app.call("DELETE", "/v1/users/me/files/f", Some(&u.token), None)
+        .await;
+    app.call(
+        "GET",
+        "/api/user/refresh_storage_used/",
+        Some(&u.token),
+        None,
+    )
+    .await;
+    app.call(
+        "POST",
+        "/api/user/mark_notifications_read/",
+        Some(&u.token),
+        Some(json!({"timestamp": "2026-01-01T00:00:00Z"})),
+    )
+    .await;
+    app.call(
+        "DELETE",
+        &format!("/v1/workspaces/{ws}/members/{}", u.id),
+        Some(&admin.token),
+        None,
+    )
+    .await;
+    let r = app
+        .call(
+            "GET",
+            "/v1/users/me/activities?limit=100",
+            Some(&u.token),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    let kinds: Vec<&str> = r.body["activities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            "workspace.member_removed",
+            "notifications.read",
+            "storage.refreshed",
+            "storage.file_removed",
+            "storage.file_added",
+            "preferences.updated",
+            "user.updated",
+            "workspace.role_changed",
+            "workspace.member_added",
+            "user.login",
+            "user.created",
+        ]
+    );
+    let added = &r.body["activities"][8];
+    assert_eq!(added["actor_id"], admin.id.as_str());
+    assert_eq!(added["user_id"], u.id.as_str());
+    assert_eq!(added["workspace_id"], ws.as_str());
+    let c = app
+        .call("GET", "/v1/users/me/activities/count", Some(&u.token), None)
+        .await;
+    assert_eq!(c.body["total"], 11);
+    let sum: i64 = c.body["by_day"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["count"].as_i64().unwrap())
+        .sum();
+    assert_eq!(sum, 11);
+    let a = app
+        .call(
+            "GET",
+            "/v1/users/me/workspaces/active",
+            Some(&u.token),
+            None,
+        )
+        .await;
+    assert_eq!(a.body[0]["workspace_id"], ws.as_str());
+    assert_eq!(a.body[0]["activity_count"], 3);
+    let r = app
+        .call(
+            "GET",
+            &format!("/v1/users/{}/activities", u.id),
+            Some(&admin.token),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    let other = app.user(&admin, "other").await;
+    let r = app
+        .call(
+            "GET",
+            &format!("/v1/users/{}/activities", u.id),
+            Some(&other.token),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 404);
+}
+
+#[tokio::test]
+async fn feed_pages_with_cursors_and_stream_resumes_after_last_event_id() {
+    let app = TestApp::spawn_with(|c| c.stream_max_seconds = 2).await;
+    let admin = app.admin().await;
+    for i in 0..5 {
+        app.call(
+            "PATCH",
+            "/v1/users/me",
+            Some(&admin.token),
+            Some(json!({"bio": format!("v{i}")})),
+        )
+        .await;
+    }
+    let mut ids = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let q = cursor
+            .as_ref()
+            .map(|c| format!("&cursor={c}"))
+            .unwrap_or_default();
+        let r = app
+            .call(
+                "GET",
+                &format!("/v1/users/me/activities?limit=2{q}"),
+                Some(&admin.token),
+                None,
+            )
+            .await;
+        ids.extend(
+            r.body["activities"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a["id"].as_str().unwrap().to_string()),
+        );
+        match r.body["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_string()),
+            None => break,
+        }
+    }
+    assert_eq!(ids.len(), 7);
+    tokio::time::sleep(std::time::Duration::from_millis(1600)).await;
+    let all = app
+        .call(
+            "GET",
+            "/v1/users/me/activities/stream",
+            Some(&admin.token),
+            None,
+        )
+        .await;
+    assert_eq!(all.header("content-type"), Some("text/event-stream"));
+    let streamed: Vec<&str> = all
+        .text
+        .lines()
+        .filter_map(|l| l.strip_prefix("id: "))
+        .collect();
+    let mut oldest_first = ids.clone();
+    oldest_first.reverse();
+    assert_eq!(streamed, oldest_first);
+    let headers = [
+        (
+            "authorization".to_string(),
+            format!("Bearer {}", admin.token),
+        ),
+        ("last-event-id".to_string(), oldest_first[4].clone()),
+    ];
+    let rest = app
+        .raw("GET", "/v1/users/me/activities/stream", &headers, None)
+        .await;
+    let resumed: Vec<&str> = rest
+        .text
+        .lines()
+        .filter_map(|l| l.strip_prefix("id: "))
+        .collect();
+    assert_eq!(resumed, &oldest_first[5..]);
+    let r = app
+        .call(
+            "GET",
+            "/v1/users/me/activities/stream?since=garbage",
+            Some(&admin.token),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 400);
+}
+
+#[tokio::test]
+async fn stream_delivers_a_change_made_while_connected() {
+    let app = TestApp::spawn_with(|c| c.stream_max_seconds = 3).await;
+    let admin = app.admin().await;
+    tokio::time::sleep(std::time::Duration::from_millis(1600)).await;
+    let first = app.call(
+        "GET",
+        "/v1/users/me/activities/stream?limit=1",
+        Some(&admin.token),
+        None,
+    );
+    let change = async {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        app.call(
+            "PATCH",
+            "/v1/users/me",
+            Some(&admin.token),
+            Some(json!({"bio": "live"})),
+        )
+        .await
+    };
+    let (stream, changed) = futures::join!(first, change);
+    assert_eq!(changed.status, 200);
+    let events: Vec<&str> = stream
+        .text
+        .lines()
+        .filter_map(|l| l.strip_prefix("event: "))
+        .collect();
+    assert_eq!(events, vec!["user.created", "user.login", "user.updated"]);
+}

@@ -1,0 +1,243 @@
+//! `GET /v1/users`, search, and cursors.
+
+use std::collections::BTreeSet;
+
+use integration::{TestApp, TestUser};
+use serde_json::{json, Value};
+
+async fn team(app: &TestApp, admin: &TestUser, n: usize) -> (String, Vec<TestUser>) {
+    let ws = app.workspace(admin, "team").await;
+    let mut users = Vec::new();
+    for i in 0..n {
+        let u = app.user(admin, &format!("user{i:02}")).await;
+        app.add_member(admin, &ws, &u, if i % 3 == 0 { "editor" } else { "viewer" })
+            .await;
+        users.push(u);
+    }
+    (ws, users)
+}
+
+async fn page_all(app: &TestApp, token: &str, query: &str) -> Vec<Value> {
+    let mut out = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let q = match &cursor {
+            Some(c) => format!("{query}&cursor={c}"),
+            None => query.to_string(),
+        };
+        let r = app
+            .call("GET", &format!("/v1/users?{q}"), Some(token), None)
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        out.extend(r.body["users"].as_array().unwrap().iter().cloned());
+        match r.body["next_cursor"].as_str() {
+            Some(c) => {
+                assert_eq!(r.body["has_more"], true);
+                cursor = Some(c.to_string());
+            }
+            None => return out,
+        }
+    }
+}
+
+#[tokio::test]
+async fn paging_returns_every_member_once_at_any_page_size() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let (ws, users) = team(&app, &admin, 26).await;
+    for limit in [1, 7, 10, 200] {
+        for sort in ["created_at", "email", "username", "last_name", "updated_at"] {
+            let got = page_all(
+                &app,
+                &admin.token,
+                &format!("workspace_id={ws}&limit={limit}&sort_by={sort}"),
+            )
+            .await;
+            let ids: BTreeSet<&str> = got.iter().map(|u| u["user_id"].as_str().unwrap()).collect();
+            assert_eq!(got.len(), 27, "limit {limit} sort {sort}");
+            assert_eq!(ids.len(), 27);
+        }
+    }
+    let desc = page_all(
+        &app,
+        &users[0].token,
+        &format!("workspace_id={ws}&sort_by=username&sort_order=desc&limit=5"),
+    )
+    .await;
+    let names: Vec<&str> = desc
+        .iter()
+        .map(|u| u["username"].as_str().unwrap())
+        .collect();
+    let mut sorted = names.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(names, sorted);
+}
+
+#[tokio::test]
+async fn filters_and_totals() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let (ws, users) = team(&app, &admin, 9).await;
+    let r = app
+        .call(
+            "GET",
+            &format!("/v1/users?workspace_id={ws}&role=editor"),
+            Some(&admin.token),
+            None,
+        )
+        .await;
+    assert_eq!(r.body["total"], 3, "{}", r.text);
+    let r = app
+        .call(
+            "GET",
+            &format!("/v1/users?workspace_id={ws}&search=USER0"),
+            Some(&users[1].token),
+            None,
+        )
+        .await;
+    assert_eq!(r.body["total"], 9);
+    let r = app
+        .call(
+            "GET",
+            &format!(
+                "/v1/users?workspace_id={ws}&ids={},{}",
+                users[0].id, users[1].id
+            ),
+            Some(&admin.token),
+            None,
+        )
+        .await;
+    assert_eq!(r.body["users"].as_array().unwrap().len(), 2);
+    app.call(
+        "PATCH",
+        &format!("/v1/users/{}", users[2].id),
+        Some(&admin.token),
+        Some(json!({"status": "suspended"})),
+    )
+    .await;
+    let r = app
+        .call(
+            "GET",
+            "/v1/users?status=suspended",
+            Some(&admin.token),
+            None,
+        )
+        .await;
+    assert_eq!(r.body["total"], 1);
+    let r = app.call("GET", "/v1/users", Some(&admin.token), None).await;
+    assert_eq!(r.body["total"], 10);
+}
+
+#[tokio::test]
+async fn bad_queries_and_cursors_are_400_and_non_members_403() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let (ws, users) = team(&app, &admin, 3).await;
+    let outsider = app.user(&admin, "outsider").await;
+    let base = format!("/v1/users?workspace_id={ws}");
+    for q in [
+        "&limit=0",
+        "&limit=201",
+        "&sort_by=password",
+        "&sort_order=up",
+        "&status=x",
+        "&role=owner",
+        "&ids=1,2",
+        "&limit=1&limit=2",
+    ] {
+        let r = app
+            .call("GET", &format!("{base}{q}"), Some(&admin.token), None)
+            .await;
+        assert_eq!(r.status, 400, "{q}");
+    }
+    assert_eq!(
+        app.call("GET", "/v1/users", Some(&users[0].token), None)
+            .await
+            .status,
+        400
+    );
+    assert_eq!(
+        app.call("GET", &base, Some(&outsider.token), None)
+            .await
+            .status,
+        403
+    );
+    let r = app
+        .call("GET", &format!("{base}&limit=1"), Some(&admin.token), None)
+        .await;
+    let cursor = r.body["next_cursor"].as_str().unwrap().to_string();
+    let r = app
+        .call(
+            "GET",
+            &format!("{base}&limit=1&cursor={cursor}&sort_by=email"),
+            Some(&admin.token),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    let mut tampered = cursor.clone().into_bytes();
+    tampered[5] = if tampered[5] == b'A' { b'B' } else { b'A' };
+    let r = app
+        .call(
+            "GET",
+            &format!(
+                "{base}&limit=1&cursor={}",
+                String::from_utf8(tampered).unwrap()
+            ),
+            Some(&admin.token),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    let r = app
+        .call(
+            "GET",
+            &format!("{base}&limit=2&cursor={cursor}"),
+            Some(&admin.token),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 200);
+}
+
+#[tokio::test]
+async fn search_finds_prefixes_among_visible_users_only() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let (_, users) = team(&app, &admin, 3).await;
+    let hidden = app.user(&admin, "userzz").await;
+    let r = app
+        .call(
+            "GET",
+            "/v1/users/search?q=USER",
+            Some(&users[0].token),
+            None,
+        )
+        .await;
+    let names: Vec<&str> = r.body["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["username"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, vec!["user00", "user01", "user02"]);
+    let r = app
+        .call("GET", "/v1/users/search?q=userz", Some(&admin.token), None)
+        .await;
+    assert_eq!(r.body["results"][0]["user_id"], hidden.id.as_str());
+    assert_eq!(
+        app.call("GET", "/v1/users/search", Some(&admin.token), None)
+            .await
+            .status,
+        400
+    );
+    let r = app
+        .call(
+            "GET",
+            "/v1/users/search?q=user&limit=2",
+            Some(&admin.token),
+            None,
+        )
+        .await;
+    assert_eq!(r.body["results"].as_array().unwrap().len(), 2);
+}

@@ -1,0 +1,117 @@
+//! No response and no log line carries a password, a token, a password hash, a token
+//! hash or a cursor.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use integration::TestApp;
+use serde_json::json;
+
+#[derive(Clone, Default)]
+struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn logs_and_responses_hold_no_secrets() {
+    let capture = Capture::default();
+    let writer = capture.clone();
+    tracing_subscriber::fmt()
+        .json()
+        .with_writer(move || writer.clone())
+        .with_env_filter(shared::run::log_filter())
+        .init();
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let mut bodies = String::new();
+    let mut secrets = vec![admin.token.clone(), shared::auth::hash_token(&admin.token)];
+    let password = "very-secret-password-1";
+    let r = app
+        .call(
+            "POST",
+            "/v1/users",
+            Some(&admin.token),
+            Some(json!({"email": "s@example.com", "username": "sec", "password": password})),
+        )
+        .await;
+    bodies.push_str(&r.text);
+    let r = app
+        .call(
+            "POST",
+            "/v1/auth/token",
+            None,
+            Some(json!({"login": "sec", "password": password})),
+        )
+        .await;
+    bodies.push_str(&r.text);
+    let token = r.body["token"].as_str().unwrap().to_string();
+    secrets.push(shared::auth::hash_token(&token));
+    let r = app
+        .call(
+            "POST",
+            "/v1/auth/token",
+            None,
+            Some(json!({"login": "sec", "password": "wrong-password-9"})),
+        )
+        .await;
+    bodies.push_str(&r.text);
+    let r = app
+        .call(
+            "PATCH",
+            "/v1/users/me",
+            Some(&token),
+            Some(json!({"password": "another-secret-2", "current_password": password})),
+        )
+        .await;
+    bodies.push_str(&r.text);
+    let r = app
+        .call("GET", "/v1/users?limit=1", Some(&admin.token), None)
+        .await;
+    let cursor = r.body["next_cursor"].as_str().unwrap().to_string();
+    let r = app
+        .call(
+            "GET",
+            &format!("/v1/users?limit=1&cursor={cursor}"),
+            Some(&admin.token),
+            None,
+        )
+        .await;
+    bodies.push_str(&r.text);
+    let stored = app.ctx.store.user_by_login("sec").await.unwrap().unwrap();
+    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        logs.matches("\"status\":").count() >= 6,
+        "the request log lines are captured"
+    );
+    for s in secrets.iter().chain(
+        [
+            password.to_string(),
+            "another-secret-2".into(),
+            "wrong-password-9".into(),
+            stored.password_hash.clone(),
+            cursor.clone(),
+            token.clone(),
+        ]
+        .iter(),
+    ) {
+        assert!(
+            !logs.contains(s.as_str()),
+            "log holds a secret: {}",
+            &s[..6.min(s.len())]
+        );
+        assert!(
+            !bodies.contains(s.as_str()) || s == &token,
+            "response holds a secret"
+        );
+    }
+    assert!(!bodies.contains("$argon2"));
+    assert!(!bodies.contains("password_hash"));
+}

@@ -1,0 +1,180 @@
+//! Storage quota and Studio's storage endpoints, including races.
+
+use integration::{TestApp, TestUser};
+use serde_json::json;
+
+async fn with_quota(app: &TestApp, admin: &TestUser, name: &str, bytes: i64) -> TestUser {
+    let u = app.user(admin, name).await;
+    let r = app
+        .call(
+            "PATCH",
+            &format!("/v1/users/{}", u.id),
+            Some(&admin.token),
+            Some(json!({"disk_space": bytes})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    u
+}
+
+#[tokio::test]
+async fn thirty_racing_files_never_pass_the_quota() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let u = with_quota(&app, &admin, "racer", 9000).await;
+    let calls = (0..30).map(|i| {
+        app.call(
+            "POST",
+            "/v1/users/me/files",
+            Some(&u.token),
+            Some(json!({"checksum": format!("c{i}"), "size": 1000})),
+        )
+    });
+    let results = futures::future::join_all(calls).await;
+    let accepted = results.iter().filter(|r| r.status == 201).count();
+    let refused: Vec<_> = results.iter().filter(|r| r.status == 403).collect();
+    assert_eq!(
+        (accepted, refused.len()),
+        (9, 21),
+        "{:?}",
+        results.iter().map(|r| r.status).collect::<Vec<_>>()
+    );
+    assert_eq!(refused[0].body["error"], "STORAGE_QUOTA_EXCEEDED");
+    assert_eq!(refused[0].body["details"]["requested"], 1000);
+    let used = app
+        .call("GET", "/api/user/get_storage_used/", Some(&u.token), None)
+        .await;
+    assert_eq!(used.body, json!(9000));
+    let refreshed = app
+        .call(
+            "GET",
+            "/api/user/refresh_storage_used",
+            Some(&u.token),
+            None,
+        )
+        .await;
+    assert_eq!(refreshed.body, json!(9000));
+    app.assert_audit_clean().await;
+}
+
+#[tokio::test]
+async fn a_checksum_is_counted_once_even_when_racing() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let u = with_quota(&app, &admin, "dupes", 5000).await;
+    let calls = (0..10).map(|_| {
+        app.call(
+            "POST",
+            "/v1/users/me/files",
+            Some(&u.token),
+            Some(json!({"checksum": "same", "size": 1000})),
+        )
+    });
+    let results = futures::future::join_all(calls).await;
+    assert_eq!(results.iter().filter(|r| r.status == 201).count(), 1);
+    assert_eq!(results.iter().filter(|r| r.status == 200).count(), 9);
+    let s = app
+        .call("GET", "/v1/users/me/storage", Some(&u.token), None)
+        .await;
+    assert_eq!(s.body["disk_space_used"], 1000);
+    assert_eq!(s.body["files"].as_array().unwrap().len(), 1);
+    let r = app
+        .call("DELETE", "/v1/users/me/files/same", Some(&u.token), None)
+        .await;
+    assert_eq!(r.status, 204);
+    let r = app
+        .call("DELETE", "/v1/users/me/files/same", Some(&u.token), None)
+        .await;
+    assert_eq!(r.status, 404);
+    let used = app
+        .call(
+            "POST",
+            "/api/user/refresh_storage_used/",
+            Some(&u.token),
+            None,
+        )
+        .await;
+    assert_eq!(used.body, json!(0));
+    app.assert_audit_clean().await;
+}
+
+#[tokio::test]
+async fn admins_have_no_quota_and_others_cannot_record_for_someone_else() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let r = app
+        .call(
+            "POST",
+            "/v1/users/me/files",
+            Some(&admin.token),
+            Some(json!({"checksum": "huge", "size": 1_000_000_000_000i64})),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let u = app.user(&admin, "nosy").await;
+    let r = app
+        .call(
+            "POST",
+            &format!("/v1/users/{}/files", admin.id),
+            Some(&u.token),
+            Some(json!({"checksum": "x", "size": 1})),
+        )
+        .await;
+    assert_eq!(r.status, 404);
+    let r = app
+        .call(
+            "POST",
+            "/v1/users/me/files",
+            Some(&u.token),
+            Some(json!({"checksum": "bad checksum!", "size": -1})),
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert_eq!(r.body["details"]["errors"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn notification_marker_only_moves_forward() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let u = app.user(&admin, "reader").await;
+    let mark = |ts: &str| {
+        app.call(
+            "POST",
+            "/api/user/mark_notifications_read/",
+            Some(&u.token),
+            Some(json!({"timestamp": ts})),
+        )
+    };
+    assert_eq!(mark("2026-03-15T10:30:00Z").await.status, 204);
+    assert_eq!(mark("2026-01-01T00:00:00Z").await.status, 204);
+    let me = app.call("GET", "/v1/users/me", Some(&u.token), None).await;
+    assert_eq!(
+        me.body["last_read_notification_date"],
+        "2026-03-15T10:30:00.000Z"
+    );
+    let stamps: Vec<String> = (1..=9).map(|d| format!("2026-04-0{d}T00:00:00Z")).collect();
+    let results = futures::future::join_all(stamps.iter().map(|s| mark(s))).await;
+    assert!(results.iter().all(|r| r.status == 204));
+    let me = app.call("GET", "/v1/users/me", Some(&u.token), None).await;
+    assert_eq!(
+        me.body["last_read_notification_date"],
+        "2026-04-09T00:00:00.000Z"
+    );
+    for bad in [
+        json!({}),
+        json!({"timestamp": "yesterday"}),
+        json!({"timestamp": 5}),
+    ] {
+        let r = app
+            .call(
+                "POST",
+                "/api/user/mark_notifications_read",
+                Some(&u.token),
+                Some(bad),
+            )
+            .await;
+        assert_eq!(r.status, 400);
+        assert_eq!(r.body["error"], "BAD_REQUEST");
+    }
+}

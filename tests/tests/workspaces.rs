@@ -1,0 +1,243 @@
+//! Workspaces, membership and Studio's user list.
+
+use integration::TestApp;
+use serde_json::json;
+
+#[tokio::test]
+async fn workspace_admins_manage_members_and_the_last_admin_stays() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let owner = app.user(&admin, "owner").await;
+    let ed = app.user(&admin, "editor1").await;
+    let stranger = app.user(&admin, "stranger").await;
+    let ws = app.workspace(&owner, "docs").await;
+    let r = app
+        .call(
+            "GET",
+            &format!("/v1/workspaces/{ws}"),
+            Some(&owner.token),
+            None,
+        )
+        .await;
+    assert_eq!((r.status, r.body["member_count"].clone()), (200, json!(1)));
+    assert_eq!(
+        app.call(
+            "GET",
+            &format!("/v1/workspaces/{ws}"),
+            Some(&stranger.token),
+            None
+        )
+        .await
+        .status,
+        404
+    );
+    app.add_member(&owner, &ws, &ed, "editor").await;
+    let r = app
+        .call(
+            "PUT",
+            &format!("/v1/workspaces/{ws}/members/{}", stranger.id),
+            Some(&ed.token),
+            Some(json!({"role": "viewer"})),
+        )
+        .await;
+    assert_eq!(r.status, 403);
+    let r = app
+        .call(
+            "PUT",
+            &format!("/v1/workspaces/{ws}/members/{}", owner.id),
+            Some(&owner.token),
+            Some(json!({"role": "viewer"})),
+        )
+        .await;
+    assert_eq!(r.status, 409);
+    let r = app
+        .call(
+            "PUT",
+            &format!("/v1/workspaces/{ws}/members/{}", ed.id),
+            Some(&owner.token),
+            Some(json!({"role": "boss"})),
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    let r = app
+        .call(
+            "DELETE",
+            &format!("/v1/workspaces/{ws}/members/{}", owner.id),
+            Some(&owner.token),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 409);
+    let r = app
+        .call(
+            "DELETE",
+            &format!("/v1/workspaces/{ws}/members/{}", ed.id),
+            Some(&owner.token),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 204);
+    let r = app
+        .call(
+            "DELETE",
+            &format!("/v1/workspaces/{ws}/members/{}", ed.id),
+            Some(&owner.token),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 404);
+    app.assert_audit_clean().await;
+}
+
+#[tokio::test]
+async fn racing_member_adds_and_removes_keep_member_count_exact() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let ws = app.workspace(&admin, "busy").await;
+    let mut users = Vec::new();
+    for i in 0..15 {
+        users.push(app.user(&admin, &format!("member{i}")).await);
+    }
+    for u in &users[..8] {
+        app.add_member(&admin, &ws, u, "viewer").await;
+    }
+    let paths: Vec<String> = users
+        .iter()
+        .map(|u| format!("/v1/workspaces/{ws}/members/{}", u.id))
+        .collect();
+    let calls = paths.iter().enumerate().flat_map(|(i, path)| {
+        let role = if i % 2 == 0 { "editor" } else { "viewer" };
+        let add = app.call(
+            "PUT",
+            path,
+            Some(&admin.token),
+            Some(json!({ "role": role })),
+        );
+        let remove = app.call("DELETE", path, Some(&admin.token), None);
+        [
+            futures::future::Either::Left(add),
+            futures::future::Either::Right(remove),
+        ]
+    });
+    let results = futures::future::join_all(calls).await;
+    assert!(
+        results.iter().all(|r| r.status < 500),
+        "{:?}",
+        results.iter().map(|r| r.status).collect::<Vec<_>>()
+    );
+    app.assert_audit_clean().await;
+    let members = app
+        .call(
+            "GET",
+            &format!("/v1/users?workspace_id={ws}&limit=200"),
+            Some(&admin.token),
+            None,
+        )
+        .await;
+    let count = app
+        .call(
+            "GET",
+            &format!("/v1/workspaces/{ws}"),
+            Some(&admin.token),
+            None,
+        )
+        .await;
+    assert_eq!(
+        count.body["member_count"].as_u64().unwrap() as usize,
+        members.body["users"].as_array().unwrap().len()
+    );
+}
+
+#[tokio::test]
+async fn studio_list_filters_by_channel_ids_and_visibility() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let a = app.user(&admin, "ada").await;
+    let e = app.user(&admin, "eve").await;
+    let v = app.user(&admin, "vic").await;
+    let outsider = app.user(&admin, "out").await;
+    let ws = app.workspace(&a, "chan").await;
+    app.add_member(&a, &ws, &e, "editor").await;
+    app.add_member(&a, &ws, &v, "viewer").await;
+    let ids = |r: &integration::TestResponse| {
+        let mut v: Vec<String> = r
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["id"].as_str().unwrap().to_string())
+            .collect();
+        v.sort();
+        v
+    };
+    let mut editors = vec![a.id.clone(), e.id.clone()];
+    editors.sort();
+    let r = app
+        .call(
+            "GET",
+            &format!("/api/user/?channel={ws}"),
+            Some(&a.token),
+            None,
+        )
+        .await;
+    assert_eq!(ids(&r), editors);
+    let r = app
+        .call(
+            "GET",
+            &format!("/api/user?channel={ws}&include_viewonly=true"),
+            Some(&a.token),
+            None,
+        )
+        .await;
+    assert_eq!(ids(&r).len(), 3);
+    let me = r
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["id"] == a.id.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(me["editable_channels"], json!([ws]));
+    let r = app
+        .call(
+            "GET",
+            &format!("/api/user/?channel={ws}&include_viewonly=yes"),
+            Some(&a.token),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    let r = app
+        .call(
+            "GET",
+            &format!("/api/user/?channel={ws}"),
+            Some(&outsider.token),
+            None,
+        )
+        .await;
+    assert_eq!(r.body, json!([]));
+    let r = app
+        .call(
+            "GET",
+            &format!("/api/user/?ids={},{}", e.id, outsider.id),
+            Some(&a.token),
+            None,
+        )
+        .await;
+    assert_eq!(ids(&r), vec![e.id.clone()]);
+    let many: Vec<String> = (0..51).map(|_| uuid::Uuid::new_v4().to_string()).collect();
+    let r = app
+        .call(
+            "GET",
+            &format!("/api/user/?ids={}", many.join(",")),
+            Some(&a.token),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    let r = app
+        .call("GET", "/api/user/?ids=nope", Some(&a.token), None)
+        .await;
+    assert_eq!(r.status, 400);
+}
