@@ -22,6 +22,9 @@ pub struct Config {
     /// Failed logins allowed per source address in one window.
     pub ip_max_failures: i64,
     pub login_window_seconds: i64,
+    /// `MEASURE_CAPACITY=true`: ask DynamoDB for consumed capacity and add it up
+    /// (benchmarks and tests; off in service).
+    pub measure_capacity: bool,
 }
 
 /// The local-only default cursor key; `template.yaml` always sets a real one.
@@ -67,6 +70,7 @@ impl Config {
             login_max_failures: number("LOGIN_MAX_FAILURES", 10)?,
             ip_max_failures: number("LOGIN_MAX_FAILURES_PER_IP", 200)?,
             login_window_seconds: number("LOGIN_WINDOW_SECONDS", 900)?,
+            measure_capacity: boolean("MEASURE_CAPACITY", false)?,
         };
         if config.token_ttl_seconds <= 0 {
             return Err("TOKEN_TTL_SECONDS must be positive".into());
@@ -97,6 +101,7 @@ impl Config {
             login_max_failures: 10,
             ip_max_failures: 200,
             login_window_seconds: 900,
+            measure_capacity: false,
         }
     }
 }

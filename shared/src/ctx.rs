@@ -25,7 +25,10 @@ impl Ctx {
     /// unreachable database turns into a 503 well inside the function timeout.
     pub async fn new(config: Config) -> Ctx {
         let client = Client::from_conf(sdk_config(&config).await);
-        let store = Store::new(client, config.table_name.clone());
+        let mut store = Store::new(client, config.table_name.clone());
+        if config.measure_capacity {
+            store = store.measured();
+        }
         Ctx { config, store }
     }
 }

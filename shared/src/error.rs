@@ -263,6 +263,15 @@ impl ApiError {
         if self.status == StatusCode::UNAUTHORIZED {
             headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
+        if self.status == StatusCode::METHOD_NOT_ALLOWED {
+            let allowed: Vec<&str> = self.details["allowed_methods"]
+                .as_array()
+                .map(|a| a.iter().filter_map(|m| m.as_str()).collect())
+                .unwrap_or_default();
+            if let Ok(v) = HeaderValue::from_str(&allowed.join(", ")) {
+                headers.insert(header::ALLOW, v);
+            }
+        }
         if let Some(secs) = self.retry_after {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }

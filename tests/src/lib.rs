@@ -61,6 +61,19 @@ impl TestApp {
         }
     }
 
+    /// An app whose database cannot be reached (a closed local port).
+    pub async fn unreachable() -> TestApp {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("free port");
+        let config = Config::for_table("unreachable", &format!("http://127.0.0.1:{port}"));
+        TestApp {
+            ctx: Arc::new(Ctx::new(config).await),
+            routes: routes(TEMPLATE).expect("template routes"),
+        }
+    }
+
     /// Sends `method path` (with an optional query string) through the function the
     /// template routes it to, or the fallback.
     pub async fn call(

@@ -59,6 +59,18 @@ async fn token_scheme_is_accepted_and_garbage_is_401() {
 }
 
 #[tokio::test]
+async fn wrong_methods_are_405_with_allow_and_unknown_paths_404() {
+    let app = TestApp::spawn().await;
+    let r = app.call("PATCH", "/v1/auth/token", None, None).await;
+    assert_eq!(r.status, 405);
+    assert_eq!(r.body["error"], "METHOD_NOT_ALLOWED");
+    assert_eq!(r.header("allow"), Some("DELETE, POST"));
+    let r = app.call("GET", "/v1/nothing-here", None, None).await;
+    assert_eq!(r.status, 404);
+    assert_eq!(r.body["error"], "RESOURCE_NOT_FOUND");
+}
+
+#[tokio::test]
 async fn wrong_login_and_wrong_password_are_the_same_401_and_disabled_is_403() {
     let app = TestApp::spawn().await;
     let admin = app.admin().await;

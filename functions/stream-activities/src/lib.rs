@@ -161,6 +161,23 @@ pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
     Ok(resp)
 }
 
+/// A function URL passes the raw path without API Gateway's path parameters; the
+/// `{id}` of `/v1/users/{id}/activities/stream` is then read from the path itself.
+fn with_id_from_path(req: Request) -> Request {
+    use lambda_http::RequestExt;
+    if !shared::http::path_param(&req, "id").is_empty() {
+        return req;
+    }
+    let segments: Vec<&str> = req.uri().path().trim_matches('/').split('/').collect();
+    match segments.as_slice() {
+        ["v1", "users", id, "activities", "stream"] => {
+            let params = std::collections::HashMap::from([("id".to_string(), id.to_string())]);
+            req.with_path_parameters(params)
+        }
+        _ => req,
+    }
+}
+
 /// The streaming form the function runs: events are written as they settle.
 pub async fn streaming(
     ctx: std::sync::Arc<Ctx>,
@@ -168,6 +185,7 @@ pub async fn streaming(
 ) -> http::Response<lambda_http::lambda_runtime::streaming::Body> {
     use lambda_http::lambda_runtime::streaming::channel;
     let request_id = shared::http::request_id(&req);
+    let req = with_id_from_path(req);
     let (mut tx, body) = channel();
     match subscribe(&ctx, &req).await {
         Ok(sub) => {

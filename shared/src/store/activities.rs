@@ -149,9 +149,11 @@ impl Store {
             .scan_index_forward(false)
             .limit(limit as i32 + 1)
             .set_exclusive_start_key(start)
+            .return_consumed_capacity(self.rcc())
             .send()
             .await
             .map_err(db_error)?;
+        self.meter(&out.consumed_capacity);
         let mut items = out.items.unwrap_or_default();
         let more = items.len() > limit;
         items.truncate(limit);
@@ -196,9 +198,11 @@ impl Store {
             .expression_attribute_values(":hi", s(format!("{}~", keys::ACTIVITY_PREFIX)))
             .consistent_read(true)
             .limit(limit as i32 + 1)
+            .return_consumed_capacity(self.rcc())
             .send()
             .await
             .map_err(db_error)?;
+        self.meter(&out.consumed_capacity);
         out.items
             .unwrap_or_default()
             .into_iter()
@@ -228,9 +232,11 @@ impl Store {
                 .expression_attribute_values(":hi", s(hi))
                 .consistent_read(true)
                 .set_exclusive_start_key(start.take())
+                .return_consumed_capacity(self.rcc())
                 .send()
                 .await
                 .map_err(db_error)?;
+            self.meter(&out.consumed_capacity);
             for item in out.items.unwrap_or_default() {
                 rows.push(from_item(item)?);
             }

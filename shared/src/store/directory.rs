@@ -187,9 +187,11 @@ impl Store {
                     want
                 })
                 .set_exclusive_start_key(start.take())
+                .return_consumed_capacity(self.rcc())
                 .send()
                 .await
                 .map_err(db_error)?;
+            self.meter(&out.consumed_capacity);
             found.extend(out.items.unwrap_or_default());
             if found.len() > limit {
                 break;
@@ -231,9 +233,11 @@ impl Store {
                 .set_expression_attribute_values(Some(values.clone()))
                 .select(aws_sdk_dynamodb::types::Select::Count)
                 .set_exclusive_start_key(start.take())
+                .return_consumed_capacity(self.rcc())
                 .send()
                 .await
                 .map_err(db_error)?;
+            self.meter(&out.consumed_capacity);
             total += i64::from(out.count);
             match out.last_evaluated_key {
                 Some(k) if !k.is_empty() => start = Some(k),
@@ -268,9 +272,11 @@ impl Store {
             .expression_attribute_values(":d", s(dir))
             .expression_attribute_values(":p", s(value))
             .limit(limit as i32)
+            .return_consumed_capacity(self.rcc())
             .send()
             .await
             .map_err(db_error)?;
+        self.meter(&out.consumed_capacity);
         Ok(out
             .items
             .unwrap_or_default()

@@ -9,11 +9,15 @@ mod users;
 mod workspaces;
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::{
-    AttributeValue, Delete, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
+    AttributeValue, ConsumedCapacity, Delete, DeleteRequest, Put, PutRequest,
+    ReturnConsumedCapacity, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
+    WriteRequest,
 };
 use aws_sdk_dynamodb::Client;
 use serde::de::DeserializeOwned;
@@ -37,6 +41,26 @@ pub type Item = HashMap<String, AttributeValue>;
 pub struct Store {
     client: Client,
     table: String,
+    /// Capacity units consumed so far, in thousandths, when measuring (tests and
+    /// `make bench`); `None` in service, where no capacity is requested at all.
+    meter: Option<Arc<AtomicU64>>,
+}
+
+/// Consumed capacity as one operation reports it (one value, or one per table).
+pub trait Consumed {
+    fn units(&self) -> f64;
+}
+
+impl Consumed for Option<ConsumedCapacity> {
+    fn units(&self) -> f64 {
+        self.as_ref().and_then(|c| c.capacity_units).unwrap_or(0.0)
+    }
+}
+
+impl Consumed for Option<Vec<ConsumedCapacity>> {
+    fn units(&self) -> f64 {
+        self.iter().flatten().filter_map(|c| c.capacity_units).sum()
+    }
 }
 
 /// Why a write did not happen: the labels of the conditions that failed, or an error.
@@ -276,7 +300,41 @@ fn jitter_ms(attempt: u32) -> u64 {
 
 impl Store {
     pub fn new(client: Client, table: String) -> Store {
-        Store { client, table }
+        Store {
+            client,
+            table,
+            meter: None,
+        }
+    }
+
+    /// A store that adds up the capacity its operations consume (see [`Store::consumed`]).
+    pub fn measured(mut self) -> Store {
+        self.meter = Some(Arc::new(AtomicU64::new(0)));
+        self
+    }
+
+    /// Capacity units consumed since this store was made [`Store::measured`].
+    pub fn consumed(&self) -> f64 {
+        self.meter
+            .as_ref()
+            .map_or(0.0, |m| m.load(Ordering::Relaxed) as f64 / 1000.0)
+    }
+
+    fn rcc(&self) -> ReturnConsumedCapacity {
+        if self.meter.is_some() {
+            ReturnConsumedCapacity::Total
+        } else {
+            ReturnConsumedCapacity::None
+        }
+    }
+
+    fn meter(&self, consumed: &impl Consumed) {
+        if let Some(m) = &self.meter {
+            m.fetch_add(
+                (consumed.units() * 1000.0).round() as u64,
+                Ordering::Relaxed,
+            );
+        }
     }
 
     /// The raw client, for the admin tools (table creation, audit).
@@ -296,9 +354,11 @@ impl Store {
             .table_name(&self.table)
             .set_key(Some(key))
             .consistent_read(true)
+            .return_consumed_capacity(self.rcc())
             .send()
             .await
             .map_err(db_error)?;
+        self.meter(&out.consumed_capacity);
         Ok(out.item)
     }
 
@@ -336,10 +396,14 @@ impl Store {
                 .client
                 .transact_write_items()
                 .set_transact_items(Some(items.clone()))
+                .return_consumed_capacity(self.rcc())
                 .send()
                 .await;
             let err = match result {
-                Ok(_) => return Ok(()),
+                Ok(out) => {
+                    self.meter(&out.consumed_capacity);
+                    return Ok(());
+                }
                 Err(e) => e,
             };
             let cancelled = match &err {
@@ -392,6 +456,7 @@ impl Store {
                 .set_condition_expression(op.condition)
                 .set_expression_attribute_names(names)
                 .set_expression_attribute_values(values)
+                .return_consumed_capacity(self.rcc())
                 .send()
                 .await
                 .map(|_| ())
@@ -405,6 +470,7 @@ impl Store {
                 .set_condition_expression(op.condition)
                 .set_expression_attribute_names(names)
                 .set_expression_attribute_values(values)
+                .return_consumed_capacity(self.rcc())
                 .send()
                 .await
                 .map(|_| ())
@@ -417,6 +483,7 @@ impl Store {
                 .set_condition_expression(op.condition)
                 .set_expression_attribute_names(names)
                 .set_expression_attribute_values(values)
+                .return_consumed_capacity(self.rcc())
                 .send()
                 .await
                 .map(|_| ())
@@ -443,9 +510,11 @@ impl Store {
             };
             let page = q
                 .set_exclusive_start_key(start.take())
+                .return_consumed_capacity(self.rcc())
                 .send()
                 .await
                 .map_err(db_error)?;
+            self.meter(&page.consumed_capacity);
             out.extend(page.items.unwrap_or_default());
             match page.last_evaluated_key {
                 Some(k) if !k.is_empty() => start = Some(k),
@@ -456,39 +525,60 @@ impl Store {
 
     /// Deletes items by key, 25 at a time, retrying what DynamoDB leaves unprocessed.
     pub(crate) async fn delete_keys(&self, keys: Vec<Item>) -> Result<(), ApiError> {
-        use aws_sdk_dynamodb::types::{DeleteRequest, WriteRequest};
-        for chunk in keys.chunks(25) {
-            let mut requests: Vec<WriteRequest> = chunk
-                .iter()
-                .map(|k| {
-                    DeleteRequest::builder()
-                        .set_key(Some(k.clone()))
-                        .build()
-                        .map(|d| WriteRequest::builder().delete_request(d).build())
-                        .map_err(|e| ApiError::internal(e.to_string()))
-                })
-                .collect::<Result<_, _>>()?;
+        let requests = keys
+            .into_iter()
+            .map(|k| {
+                DeleteRequest::builder()
+                    .set_key(Some(k))
+                    .build()
+                    .map(|d| WriteRequest::builder().delete_request(d).build())
+                    .map_err(|e| ApiError::internal(e.to_string()))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        self.batch_write(requests).await
+    }
+
+    /// Writes items unconditionally, 25 at a time (fixtures and benchmarks only).
+    pub(crate) async fn put_items(&self, items: Vec<Item>) -> Result<(), ApiError> {
+        let requests = items
+            .into_iter()
+            .map(|i| {
+                PutRequest::builder()
+                    .set_item(Some(i))
+                    .build()
+                    .map(|p| WriteRequest::builder().put_request(p).build())
+                    .map_err(|e| ApiError::internal(e.to_string()))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        self.batch_write(requests).await
+    }
+
+    async fn batch_write(&self, requests: Vec<WriteRequest>) -> Result<(), ApiError> {
+        for chunk in requests.chunks(25) {
+            let mut pending = chunk.to_vec();
             for attempt in 0..8 {
-                if requests.is_empty() {
+                if pending.is_empty() {
                     break;
                 }
                 let out = self
                     .client
                     .batch_write_item()
-                    .request_items(&self.table, requests.clone())
+                    .request_items(&self.table, pending.clone())
+                    .return_consumed_capacity(self.rcc())
                     .send()
                     .await
                     .map_err(db_error)?;
-                requests = out
+                self.meter(&out.consumed_capacity);
+                pending = out
                     .unprocessed_items
                     .and_then(|mut m| m.remove(&self.table))
                     .unwrap_or_default();
-                if !requests.is_empty() {
+                if !pending.is_empty() {
                     tokio::time::sleep(Duration::from_millis(jitter_ms(attempt))).await;
                 }
             }
-            if !requests.is_empty() {
-                return Err(ApiError::unavailable("dynamodb: batch delete not finished"));
+            if !pending.is_empty() {
+                return Err(ApiError::unavailable("dynamodb: batch write not finished"));
             }
         }
         Ok(())
@@ -513,9 +603,11 @@ impl Store {
                     .client
                     .batch_get_item()
                     .request_items(&self.table, ka)
+                    .return_consumed_capacity(self.rcc())
                     .send()
                     .await
                     .map_err(db_error)?;
+                self.meter(&resp.consumed_capacity);
                 if let Some(mut r) = resp.responses {
                     out.extend(r.remove(&self.table).unwrap_or_default());
                 }

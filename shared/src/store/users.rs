@@ -246,6 +246,31 @@ impl Store {
         self.commit(tx).await
     }
 
+    /// Writes users with their guards and counts them, without the uniqueness checks
+    /// of [`Store::create_user`] and without activities: bulk fixtures for tests and
+    /// benchmarks on fresh tables only.
+    pub async fn import_users_unchecked(&self, users: &[UserRecord]) -> Result<(), ApiError> {
+        let mut items = Vec::with_capacity(users.len() * 3);
+        for u in users {
+            items.push(profile_item(u)?);
+            items.push(guard_item(
+                keys::email_guard(&u.email.to_lowercase()),
+                u.user_id,
+            ));
+            items.push(guard_item(
+                keys::username_guard(&u.username.to_lowercase()),
+                u.user_id,
+            ));
+        }
+        self.put_items(items).await?;
+        self.apply(users_counter(users.len() as i64))
+            .await
+            .map_err(|e| match e {
+                TxError::Api(e) => e,
+                TxError::Failed(_) => ApiError::internal("users counter"),
+            })
+    }
+
     /// Whether a delete of `user` was begun and not finished.
     pub async fn delete_pending(&self, user: Uuid) -> Result<bool, ApiError> {
         Ok(self
@@ -356,9 +381,11 @@ impl Store {
                 .expression_attribute_values(":pk", s(keys::user(user)))
                 .expression_attribute_values(":p", s(prefix))
                 .set_exclusive_start_key(start.take())
+                .return_consumed_capacity(self.rcc())
                 .send()
                 .await
                 .map_err(super::db_error)?;
+            self.meter(&page.consumed_capacity);
             out.extend(page.items.unwrap_or_default().iter().map(key_of));
             match page.last_evaluated_key {
                 Some(k) if !k.is_empty() => start = Some(k),
