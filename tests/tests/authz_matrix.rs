@@ -1,0 +1,335 @@
+//! The authorization matrix: every route × every kind of caller → the status it gets.
+//! A route of template.yaml without a row fails the test, so the table stays complete.
+
+use admin::routes::{routes, TEMPLATE};
+use integration::{TestApp, TestUser};
+use serde_json::{json, Value};
+
+/// The callers, in the column order of [`MATRIX`].
+const CALLERS: [&str; 8] = [
+    "anonymous",
+    "self",
+    "co-member viewer",
+    "co-member editor",
+    "workspace admin",
+    "stranger",
+    "global admin",
+    "suspended",
+];
+
+/// (method, route, expected status per caller). `{id}` and `{uid}` are the subject
+/// user (a viewer of the workspace), `{wid}` the workspace, `{checksum}` a file the
+/// subject recorded.
+const MATRIX: &[(&str, &str, [u16; 8])] = &[
+    (
+        "POST",
+        "/v1/auth/token",
+        [401, 201, 201, 201, 201, 201, 201, 403],
+    ),
+    (
+        "DELETE",
+        "/v1/auth/token",
+        [401, 204, 204, 204, 204, 204, 204, 401],
+    ),
+    (
+        "POST",
+        "/v1/users",
+        [401, 403, 403, 403, 403, 403, 201, 401],
+    ),
+    ("GET", "/v1/users", [401, 200, 200, 200, 200, 403, 200, 401]),
+    (
+        "GET",
+        "/v1/users/me",
+        [401, 200, 200, 200, 200, 200, 200, 401],
+    ),
+    (
+        "GET",
+        "/v1/users/search",
+        [401, 200, 200, 200, 200, 200, 200, 401],
+    ),
+    (
+        "PATCH",
+        "/v1/users/me/preferences",
+        [401, 200, 200, 200, 200, 200, 200, 401],
+    ),
+    (
+        "GET",
+        "/v1/users/{id}",
+        [401, 200, 200, 200, 200, 404, 200, 401],
+    ),
+    (
+        "PUT",
+        "/v1/users/{id}",
+        [401, 200, 403, 403, 403, 404, 200, 401],
+    ),
+    (
+        "PATCH",
+        "/v1/users/{id}",
+        [401, 200, 403, 403, 403, 404, 200, 401],
+    ),
+    (
+        "DELETE",
+        "/v1/users/{id}",
+        [401, 204, 403, 403, 403, 404, 204, 401],
+    ),
+    (
+        "POST",
+        "/v1/users/{id}/files",
+        [401, 201, 403, 403, 403, 404, 201, 401],
+    ),
+    (
+        "DELETE",
+        "/v1/users/{id}/files/{checksum}",
+        [401, 204, 403, 403, 403, 404, 204, 401],
+    ),
+    (
+        "GET",
+        "/v1/users/{id}/storage",
+        [401, 200, 403, 403, 403, 404, 200, 401],
+    ),
+    (
+        "GET",
+        "/v1/users/{id}/activities",
+        [401, 200, 404, 404, 404, 404, 200, 401],
+    ),
+    (
+        "GET",
+        "/v1/users/{id}/activities/count",
+        [401, 200, 404, 404, 404, 404, 200, 401],
+    ),
+    (
+        "GET",
+        "/v1/users/{id}/activities/stream",
+        [401, 200, 404, 404, 404, 404, 200, 401],
+    ),
+    (
+        "GET",
+        "/v1/users/{id}/workspaces/active",
+        [401, 200, 404, 404, 404, 404, 200, 401],
+    ),
+    (
+        "POST",
+        "/v1/workspaces",
+        [401, 201, 201, 201, 201, 201, 201, 401],
+    ),
+    (
+        "GET",
+        "/v1/workspaces/{wid}",
+        [401, 200, 200, 200, 200, 404, 200, 401],
+    ),
+    (
+        "PUT",
+        "/v1/workspaces/{wid}/members/{uid}",
+        [401, 403, 403, 403, 200, 404, 200, 401],
+    ),
+    (
+        "DELETE",
+        "/v1/workspaces/{wid}/members/{uid}",
+        [401, 204, 403, 403, 204, 404, 204, 401],
+    ),
+    (
+        "GET",
+        "/api/user/",
+        [401, 200, 200, 200, 200, 200, 200, 401],
+    ),
+    ("GET", "/api/user", [401, 200, 200, 200, 200, 200, 200, 401]),
+    (
+        "GET",
+        "/api/user/get_storage_used/",
+        [401, 200, 200, 200, 200, 200, 200, 401],
+    ),
+    (
+        "GET",
+        "/api/user/get_storage_used",
+        [401, 200, 200, 200, 200, 200, 200, 401],
+    ),
+    (
+        "GET",
+        "/api/user/refresh_storage_used/",
+        [401, 200, 200, 200, 200, 200, 200, 401],
+    ),
+    (
+        "GET",
+        "/api/user/refresh_storage_used",
+        [401, 200, 200, 200, 200, 200, 200, 401],
+    ),
+    (
+        "POST",
+        "/api/user/refresh_storage_used/",
+        [401, 200, 200, 200, 200, 200, 200, 401],
+    ),
+    (
+        "POST",
+        "/api/user/refresh_storage_used",
+        [401, 200, 200, 200, 200, 200, 200, 401],
+    ),
+    (
+        "POST",
+        "/api/user/mark_notifications_read/",
+        [401, 204, 204, 204, 204, 204, 204, 401],
+    ),
+    (
+        "POST",
+        "/api/user/mark_notifications_read",
+        [401, 204, 204, 204, 204, 204, 204, 401],
+    ),
+];
+
+/// Users in every relation to the subject, and the workspace they share.
+struct World {
+    app: TestApp,
+    callers: Vec<Option<TestUser>>,
+    subject: TestUser,
+    ws: String,
+}
+
+async fn world() -> World {
+    let app = TestApp::spawn_with(|c| c.stream_max_seconds = 0).await;
+    let admin = app.admin().await;
+    let owner = app.user(&admin, "owner").await;
+    let subject = app.user(&admin, "subject").await;
+    let viewer = app.user(&admin, "viewer").await;
+    let editor = app.user(&admin, "editor").await;
+    let stranger = app.user(&admin, "stranger").await;
+    let suspended = app.user(&admin, "suspended").await;
+    let ws = app.workspace(&owner, "shared").await;
+    app.add_member(&owner, &ws, &subject, "viewer").await;
+    app.add_member(&owner, &ws, &viewer, "viewer").await;
+    app.add_member(&owner, &ws, &editor, "editor").await;
+    app.add_member(&owner, &ws, &suspended, "viewer").await;
+    let r = app
+        .call(
+            "POST",
+            "/v1/users/me/files",
+            Some(&subject.token),
+            Some(json!({"checksum": "f1", "size": 10})),
+        )
+        .await;
+    assert_eq!(r.status, 201);
+    let r = app
+        .call(
+            "PATCH",
+            &format!("/v1/users/{}", suspended.id),
+            Some(&admin.token),
+            Some(json!({"status": "suspended"})),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    let callers = vec![
+        None,
+        Some(subject.clone()),
+        Some(viewer),
+        Some(editor),
+        Some(owner),
+        Some(stranger),
+        Some(admin),
+        Some(suspended),
+    ];
+    World {
+        app,
+        callers,
+        subject,
+        ws,
+    }
+}
+
+fn body_for(method: &str, route: &str, caller: Option<&TestUser>) -> Option<Value> {
+    match (method, route) {
+        ("POST", "/v1/auth/token") => Some(match caller {
+            Some(u) if u.username.starts_with("admin-") => {
+                json!({"login": u.username, "password": "admin-password"})
+            }
+            Some(u) => json!({"login": u.username, "password": "password-123"}),
+            None => json!({"login": "nobody", "password": "password-123"}),
+        }),
+        ("POST", "/v1/users") => Some(
+            json!({"email": "fresh@example.com", "username": "fresh", "password": "password-123"}),
+        ),
+        ("PATCH", "/v1/users/me/preferences") => Some(json!({"preferences": {"k": 1}})),
+        ("PUT", "/v1/users/{id}") => {
+            Some(json!({"email": "subject@example.com", "username": "subject"}))
+        }
+        ("PATCH", "/v1/users/{id}") => Some(json!({"bio": "hello"})),
+        ("POST", "/v1/users/{id}/files") => {
+            let name = caller.map_or("anonymous", |c| c.username.as_str());
+            Some(json!({"checksum": format!("new-{name}"), "size": 10}))
+        }
+        ("POST", "/v1/workspaces") => Some(json!({"name": "another"})),
+        ("PUT", "/v1/workspaces/{wid}/members/{uid}") => Some(json!({"role": "editor"})),
+        ("POST", p) if p.starts_with("/api/user/mark_notifications_read") => {
+            Some(json!({"timestamp": "2026-01-01T00:00:00Z"}))
+        }
+        _ => None,
+    }
+}
+
+fn path_for(route: &str, w: &World) -> String {
+    let path = route
+        .replace("{id}", &w.subject.id)
+        .replace("{uid}", &w.subject.id)
+        .replace("{wid}", &w.ws)
+        .replace("{checksum}", "f1");
+    match route {
+        "/v1/users" => format!("{path}?workspace_id={}", w.ws),
+        "/v1/users/search" => format!("{path}?q=s"),
+        _ => path,
+    }
+}
+
+async fn check(w: &World, method: &str, route: &str, col: usize, expected: u16) -> Option<String> {
+    let caller = w.callers[col].as_ref();
+    let r = w
+        .app
+        .call(
+            method,
+            &path_for(route, w),
+            caller.map(|c| c.token.as_str()),
+            body_for(method, route, caller),
+        )
+        .await;
+    (r.status != expected).then(|| {
+        format!(
+            "{method} {route} as {}: {} (expected {expected}) {}",
+            CALLERS[col], r.status, r.text
+        )
+    })
+}
+
+#[test]
+fn every_route_has_a_row() {
+    for r in routes(TEMPLATE).unwrap() {
+        assert!(
+            MATRIX
+                .iter()
+                .any(|(m, p, _)| *m == r.method && *p == r.path),
+            "no authorization row for {} {}",
+            r.method,
+            r.path
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_route_answers_every_caller_as_the_matrix_says() {
+    let mut failures = Vec::new();
+    for (method, route, expected) in MATRIX {
+        let changes_state = *method == "DELETE";
+        let shared = if changes_state {
+            None
+        } else {
+            Some(world().await)
+        };
+        for (col, status) in expected.iter().enumerate() {
+            let fresh;
+            let w = match &shared {
+                Some(w) => w,
+                None => {
+                    fresh = world().await;
+                    &fresh
+                }
+            };
+            failures.extend(check(w, method, route, col, *status).await);
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
