@@ -248,3 +248,36 @@ async fn stream_delivers_a_change_made_while_connected() {
         .collect();
     assert_eq!(events, vec!["user.created", "user.login", "user.updated"]);
 }
+
+#[tokio::test]
+async fn workspace_creation_and_password_changes_are_recorded_once() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let u = app.user(&admin, "creator").await;
+    let ws = app.workspace(&u, "mine").await;
+    let r = app
+        .call(
+            "PATCH",
+            "/v1/users/me",
+            Some(&u.token),
+            Some(json!({"password": "brand-new-pass", "current_password": "password-123"})),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    let r = app
+        .call("GET", "/v1/users/me/activities", Some(&u.token), None)
+        .await;
+    let acts = r.body["activities"].as_array().unwrap();
+    let of = |t: &str| {
+        acts.iter()
+            .filter(|a| a["type"] == t)
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(of("password.changed").len(), 1);
+    assert_eq!(of("user.updated").len(), 0);
+    let created = of("workspace.created");
+    assert_eq!(created.len(), 1);
+    assert_eq!(created[0]["workspace_id"], ws.as_str());
+    assert_eq!(created[0]["actor_id"], u.id.as_str());
+}
