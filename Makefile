@@ -13,5 +13,8 @@ build:
 router: build
 	@bash -c 'source scripts/lib.sh && sync_router'
 
+bench:
+	@bash scripts/bench.sh
+
 fmt:
 	cargo fmt --all

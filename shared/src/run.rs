@@ -10,6 +10,7 @@ use http::{header, HeaderValue};
 use uuid::Uuid;
 
 use crate::http::{request_id, route_label, Request, Response};
+use crate::store::Store;
 use crate::{ApiResult, Ctx};
 
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -25,12 +26,13 @@ pub fn note_caller(id: Uuid) {
 
 /// Runs one request through `handler` and turns its result into the response.
 /// Tests call this too, so they see exactly what the runtime would return.
-pub async fn dispatch<F, Fut>(req: Request, handler: F) -> Response
+pub async fn dispatch<F, Fut>(store: &Store, req: Request, handler: F) -> Response
 where
     F: FnOnce(Request) -> Fut,
     Fut: Future<Output = ApiResult>,
 {
     let started = Instant::now();
+    let (read_before, write_before) = store.consumed_split();
     let request_id = request_id(&req);
     let route = route_label(&req);
     let (result, caller) = CALLER
@@ -57,6 +59,10 @@ where
     let status = resp.status().as_u16();
     let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
     let caller_id = caller.map(|c| c.to_string());
+    let (read_after, write_after) = store.consumed_split();
+    // Present only when the store is measured (benchmarks); absent in service.
+    let read_units = (read_after > read_before).then_some(read_after - read_before);
+    let write_units = (write_after > write_before).then_some(write_after - write_before);
     if status >= 500 {
         tracing::error!(
             request_id,
@@ -66,6 +72,8 @@ where
             caller_id,
             error = error_code,
             cause,
+            read_units,
+            write_units,
             "request"
         );
     } else {
@@ -76,20 +84,40 @@ where
             latency_ms,
             caller_id,
             error = error_code,
+            read_units,
+            write_units,
             "request"
         );
     }
     resp
 }
 
-/// The log filter: `RUST_LOG`, else info with the SDK at warn (its debug and trace
-/// events carry request and response bodies, password hashes among them).
+/// SDK crates whose debug and trace events carry request and response bodies
+/// (items, password hashes among them).
+const SDK_CRATES: [&str; 5] = [
+    "aws_smithy_runtime",
+    "aws_smithy_runtime_api",
+    "aws_sdk_dynamodb",
+    "aws_config",
+    "hyper",
+];
+
+/// The log filter: `RUST_LOG` (default `info`), with the SDK crates held at `warn`
+/// unless `RUST_LOG` names them itself.
 pub fn log_filter() -> tracing_subscriber::EnvFilter {
-    tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
-        tracing_subscriber::EnvFilter::new(
-            "info,aws_smithy_runtime=warn,aws_smithy_runtime_api=warn,aws_sdk_dynamodb=warn,aws_config=warn,hyper=warn",
-        )
-    })
+    let base = std::env::var("RUST_LOG").unwrap_or_default();
+    let mut directives = if base.trim().is_empty() {
+        "info".to_string()
+    } else {
+        base.clone()
+    };
+    for krate in SDK_CRATES {
+        if !base.contains(krate) {
+            directives.push_str(&format!(",{krate}=warn"));
+        }
+    }
+    tracing_subscriber::EnvFilter::try_new(&directives)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"))
 }
 
 /// JSON log lines on stdout, filtered by [`log_filter`].
@@ -119,8 +147,9 @@ where
         let ctx = ctx.clone();
         let handler = handler.clone();
         async move {
+            let for_log = ctx.clone();
             Ok::<Response, std::convert::Infallible>(
-                dispatch(req, |r| handler(ctx, r)).await,
+                dispatch(&for_log.store, req, |r| handler(ctx, r)).await,
             )
         }
     }))

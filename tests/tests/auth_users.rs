@@ -273,3 +273,47 @@ async fn users_outside_shared_workspaces_are_404_and_co_members_visible() {
         200
     );
 }
+
+#[tokio::test]
+async fn repeated_failed_logins_are_429_with_retry_after() {
+    let app = TestApp::spawn_with(|c| c.login_max_failures = 3).await;
+    let admin = app.admin().await;
+    app.user(&admin, "target").await;
+    let wrong = json!({"login": "target", "password": "wrong-password"});
+    for _ in 0..3 {
+        let r = app
+            .call("POST", "/v1/auth/token", None, Some(wrong.clone()))
+            .await;
+        assert_eq!(r.status, 401);
+    }
+    let right = json!({"login": "target", "password": "password-123"});
+    let r = app.call("POST", "/v1/auth/token", None, Some(right)).await;
+    assert_eq!(r.status, 429);
+    assert_eq!(r.body["error"], "RATE_LIMIT_EXCEEDED");
+    let wait: u64 = r.header("retry-after").unwrap().parse().unwrap();
+    assert!(wait > 0 && wait <= 900);
+    let other = json!({"login": admin.username, "password": "admin-password"});
+    assert_eq!(
+        app.call("POST", "/v1/auth/token", None, Some(other))
+            .await
+            .status,
+        201
+    );
+}
+
+#[tokio::test]
+async fn expired_tokens_are_401_and_responses_are_not_cached() {
+    let app = TestApp::spawn_with(|c| c.token_ttl_seconds = 3).await;
+    let admin = app.admin().await;
+    let r = app
+        .call("GET", "/v1/users/me", Some(&admin.token), None)
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("cache-control"), Some("no-store"));
+    tokio::time::sleep(std::time::Duration::from_millis(4100)).await;
+    let r = app
+        .call("GET", "/v1/users/me", Some(&admin.token), None)
+        .await;
+    assert_eq!(r.status, 401);
+    assert_eq!(r.header("cache-control"), Some("no-store"));
+}

@@ -213,7 +213,13 @@ pub async fn streaming(
                 "request"
             );
             let full = e.into_response(&request_id);
-            let (parts, full_body) = full.into_parts();
+            let (mut parts, full_body) = full.into_parts();
+            parts
+                .headers
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            if let Ok(v) = HeaderValue::from_str(&request_id) {
+                parts.headers.insert("x-request-id", v);
+            }
             let bytes = bytes::Bytes::copy_from_slice(full_body.as_ref());
             tokio::spawn(async move {
                 let _ = tx.send_data(bytes).await;

@@ -41,9 +41,9 @@ pub type Item = HashMap<String, AttributeValue>;
 pub struct Store {
     client: Client,
     table: String,
-    /// Capacity units consumed so far, in thousandths, when measuring (tests and
-    /// `make bench`); `None` in service, where no capacity is requested at all.
-    meter: Option<Arc<AtomicU64>>,
+    /// Read and write capacity units consumed so far, in thousandths, when measuring
+    /// (tests and `make bench`); `None` in service, where none is requested at all.
+    meter: Option<Arc<[AtomicU64; 2]>>,
 }
 
 /// Consumed capacity as one operation reports it (one value, or one per table).
@@ -309,15 +309,24 @@ impl Store {
 
     /// A store that adds up the capacity its operations consume (see [`Store::consumed`]).
     pub fn measured(mut self) -> Store {
-        self.meter = Some(Arc::new(AtomicU64::new(0)));
+        self.meter = Some(Arc::new([AtomicU64::new(0), AtomicU64::new(0)]));
         self
     }
 
     /// Capacity units consumed since this store was made [`Store::measured`].
     pub fn consumed(&self) -> f64 {
-        self.meter
-            .as_ref()
-            .map_or(0.0, |m| m.load(Ordering::Relaxed) as f64 / 1000.0)
+        let (read, write) = self.consumed_split();
+        read + write
+    }
+
+    /// (read, write) capacity units consumed since this store was made measured.
+    pub fn consumed_split(&self) -> (f64, f64) {
+        self.meter.as_ref().map_or((0.0, 0.0), |m| {
+            (
+                m[0].load(Ordering::Relaxed) as f64 / 1000.0,
+                m[1].load(Ordering::Relaxed) as f64 / 1000.0,
+            )
+        })
     }
 
     fn rcc(&self) -> ReturnConsumedCapacity {
@@ -329,8 +338,16 @@ impl Store {
     }
 
     fn meter(&self, consumed: &impl Consumed) {
+        self.count(0, consumed);
+    }
+
+    fn meter_write(&self, consumed: &impl Consumed) {
+        self.count(1, consumed);
+    }
+
+    fn count(&self, slot: usize, consumed: &impl Consumed) {
         if let Some(m) = &self.meter {
-            m.fetch_add(
+            m[slot].fetch_add(
                 (consumed.units() * 1000.0).round() as u64,
                 Ordering::Relaxed,
             );
@@ -401,7 +418,7 @@ impl Store {
                 .await;
             let err = match result {
                 Ok(out) => {
-                    self.meter(&out.consumed_capacity);
+                    self.meter_write(&out.consumed_capacity);
                     return Ok(());
                 }
                 Err(e) => e,
@@ -568,7 +585,7 @@ impl Store {
                     .send()
                     .await
                     .map_err(db_error)?;
-                self.meter(&out.consumed_capacity);
+                self.meter_write(&out.consumed_capacity);
                 pending = out
                     .unprocessed_items
                     .and_then(|mut m| m.remove(&self.table))

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# make bench: release-build every function, then measure sizes, cold starts, warm
+# latency beside raw SDK calls, scale, memory, CPU and cost in one run, and write
+# docs/benchmarks.md with its plots. Not part of make test.
+source "$(dirname "$0")/lib.sh"
+ensure_tools
+cd "$ROOT"
+if ! "$VENV/bin/python" -c 'import matplotlib, awslambdaric, boto3' 2>/dev/null; then
+  log "installing matplotlib, awslambdaric and boto3 into .local/venv"
+  "$VENV/bin/pip" install -q --disable-pip-version-check matplotlib awslambdaric boto3
+fi
+
+log "cargo lambda build --release (every function, the hello-world floor, the harness)"
+cargo lambda build --release
+
+PIDS=()
+cleanup() { stop "${PIDS[@]}"; }
+trap cleanup EXIT
+DDB_PORT="$(free_port)"
+PIDS+=("$(start_ddb "$DDB_PORT")")
+
+log "measuring (COLD_RUNS=${COLD_RUNS:-20} WARM_RUNS=${WARM_RUNS:-1000} SCALE=${SCALE:-1000,50000})"
+DYNAMODB_ENDPOINT="http://127.0.0.1:$DDB_PORT" \
+LAMBDA_DIR="$ROOT/target/lambda" \
+HELLO_BIN="$ROOT/target/lambda/hello/bootstrap" \
+PYTHON="$VENV/bin/python" \
+PY_HANDLER_DIR="$ROOT/bench/python" \
+  "$ROOT/target/lambda/bench/bootstrap" "$LOCAL/bench-results.json"
+
+log "writing docs/benchmarks.md"
+"$VENV/bin/python" "$ROOT/scripts/bench_report.py" "$LOCAL/bench-results.json" "$ROOT/docs"

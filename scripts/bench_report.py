@@ -1,0 +1,155 @@
+"""Turns the harness's JSON into docs/benchmarks.md and PNG plots. Every figure comes
+from the results file of one `make bench` run."""
+import json
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+results = json.loads(Path(sys.argv[1]).read_text())
+docs = Path(sys.argv[2])
+MIB = 1024 * 1024
+# On-demand list prices (us-east-1), as used for the cost table.
+LAMBDA_GB_SECOND = {"arm64": 0.0000133334, "x86_64": 0.0000166667}
+LAMBDA_REQUEST = 0.20 / 1e6
+READ_UNIT = 0.125 / 1e6
+WRITE_UNIT = 0.625 / 1e6
+MEMORY_GB = 128 / 1024
+
+
+def fmt(x, digits=2):
+    return "n/a" if x is None or x != x else f"{x:.{digits}f}"
+
+
+cpu = subprocess.run(["sh", "-c", "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"], capture_output=True, text=True).stdout.strip()
+lines = [
+    "# Benchmarks",
+    "",
+    f"Measured by `make bench` on {platform.machine()} ({cpu}, {subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} cores), "
+    "against DynamoDB Local (in memory) and a local Lambda Runtime API in the harness (`bench/src/runtime_api.rs`). "
+    "Every figure below comes from one run; reproduce with `make bench` "
+    "(`COLD_RUNS`, `WARM_RUNS`, `SCALE` override the counts). DynamoDB Local is not DynamoDB: "
+    "absolute latencies here are local-loopback figures, useful for comparing the functions with each other, "
+    "with the raw SDK calls and with the peers in the same run.",
+    "",
+    "## Binary size",
+    "",
+    "Stripped release `bootstrap` from `cargo lambda build --release` (target 6 MiB).",
+    "",
+    "| function | MiB |",
+    "|---|---|",
+]
+sizes = results["sizes"]
+for f, b in sorted(sizes.items(), key=lambda kv: -kv[1]):
+    lines.append(f"| {f} | {fmt(b / MIB)} |")
+
+cold = results["cold"]
+floor = cold["hello-world (floor)"]["ms"]["p50"]
+peer = cold["python boto3 (peer)"]["ms"]["p50"]
+lines += [
+    "",
+    "## Cold start",
+    "",
+    f"Time from exec of the process to its first response, median of {results['cold_runs']} starts each. "
+    "The floor is a hello-world `lambda_runtime` binary built with the same profile; the peer is a Python "
+    "handler doing the caller-profile `GetItem` with boto3 under `awslambdaric`. Each function answers its "
+    "`events/` sample (writing samples repeat, so later starts may answer 404/409: the status column is the last one).",
+    "",
+    "| function | p50 ms | p90 ms | × floor | peer ÷ this | status |",
+    "|---|---|---|---|---|---|",
+]
+for f, c in cold.items():
+    p50 = c["ms"]["p50"]
+    lines.append(
+        f"| {f} | {fmt(p50)} | {fmt(c['ms']['p90'])} | {fmt(p50 / floor)} | {fmt(peer / p50)} | {c['status']} |"
+    )
+
+warm = results["warm"]
+raw = results["raw"]
+lines += [
+    "",
+    "## Warm latency, memory and CPU",
+    "",
+    f"{results['warm_runs']} warm invocations of one process per function (after one discarded), timed from "
+    "handing out the event to receiving the response. Raw: the same DynamoDB calls issued directly with the SDK "
+    "from the harness, in the same run. Peak RSS is `VmHWM` after the run; CPU is user+system time per request.",
+    "",
+    "| function | p50 ms | p99 ms | raw p50 ms | overhead | peak RSS MiB | CPU ms/req | read units | write units |",
+    "|---|---|---|---|---|---|---|---|---|",
+]
+for f, w in warm.items():
+    if not w:
+        continue
+    r = raw.get(f, {}).get("p50")
+    over = fmt(w["ms"]["p50"] / r) + "×" if r else "–"
+    lines.append(
+        f"| {f} | {fmt(w['ms']['p50'])} | {fmt(w['ms']['p99'])} | {fmt(r) if r else '–'} | {over} | "
+        f"{fmt(w['peak_rss_kib'] / 1024, 1)} | {fmt(w['cpu_ms_per_request'], 3)} | {fmt(w['read_units'], 1)} | {fmt(w['write_units'], 1)} |"
+    )
+
+lines += [
+    "",
+    "## Scale",
+    "",
+    "The same functions after bulk-loading users (200 warm requests each): latency and DynamoDB capacity "
+    "per request, as the functions' own log lines report it (`MEASURE_CAPACITY=true`). "
+    "List: `GET /v1/users?limit=50` as admin; search: `q=other12&limit=20`.",
+    "",
+    "| users | function | p50 ms | p99 ms | read units | write units |",
+    "|---|---|---|---|---|---|",
+]
+for row in results["scale"]:
+    for f, w in row["results"].items():
+        lines.append(
+            f"| {row['users']} | {f} | {fmt(w['ms']['p50'])} | {fmt(w['ms']['p99'])} | {fmt(w['read_units'], 1)} | {fmt(w['write_units'], 1)} |"
+        )
+
+lines += [
+    "",
+    "## Cost per million requests",
+    "",
+    "From the warm p50 duration (billed per 1 ms) at 128 MB and the capacity per request above. Prices "
+    f"(on-demand list prices, us-east-1): Lambda ${LAMBDA_GB_SECOND['arm64']}/GB-s arm64, "
+    f"${LAMBDA_GB_SECOND['x86_64']}/GB-s x86_64, $0.20 per million requests; DynamoDB $0.125 per million read "
+    "request units, $0.625 per million write request units. Local durations stand in for Lambda's, so "
+    "treat the compute column as an estimate; the DynamoDB column follows directly from measured units.",
+    "",
+    "| function | Lambda arm64 $ | Lambda x86_64 $ | DynamoDB $ | total (arm64) $ |",
+    "|---|---|---|---|---|",
+]
+import math
+
+for f, w in warm.items():
+    if not w:
+        continue
+    billed = math.ceil(w["ms"]["p50"]) / 1000
+    arm = 1e6 * (billed * MEMORY_GB * LAMBDA_GB_SECOND["arm64"] + LAMBDA_REQUEST)
+    x86 = 1e6 * (billed * MEMORY_GB * LAMBDA_GB_SECOND["x86_64"] + LAMBDA_REQUEST)
+    ddb = 1e6 * (w["read_units"] * READ_UNIT + w["write_units"] * WRITE_UNIT)
+    lines.append(f"| {f} | {fmt(arm)} | {fmt(x86)} | {fmt(ddb)} | {fmt(arm + ddb)} |")
+
+# Plots.
+fig, ax = plt.subplots(figsize=(9, 7))
+names = list(cold.keys())
+ax.barh(names, [cold[n]["ms"]["p50"] for n in names], color=["#888" if "(" in n else "#3a7" for n in names])
+ax.set_xlabel("cold start p50 (ms)")
+ax.set_xscale("log")
+fig.tight_layout()
+fig.savefig(docs / "bench-cold-start.png", dpi=90)
+fig, ax = plt.subplots(figsize=(9, 5))
+names = [n for n in warm if warm[n]]
+ax.bar(names, [warm[n]["ms"]["p50"] for n in names], label="function p50")
+ax.bar(names, [raw.get(n, {}).get("p50", 0) for n in names], label="raw SDK p50", alpha=0.7)
+ax.set_ylabel("ms")
+ax.tick_params(axis="x", rotation=60)
+ax.legend()
+fig.tight_layout()
+fig.savefig(docs / "bench-warm.png", dpi=90)
+lines += ["", "![cold starts](bench-cold-start.png)", "", "![warm latency](bench-warm.png)", ""]
+(docs / "benchmarks.md").write_text("\n".join(lines) + "\n")
+print("wrote", docs / "benchmarks.md")
