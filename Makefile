@@ -1,5 +1,5 @@
 # The project's two commands are `make dev` and `make test`; see README.md.
-.PHONY: dev test build router bench fmt
+.PHONY: dev test build router bench stress fmt
 
 dev:
 	@bash scripts/dev.sh
@@ -15,6 +15,9 @@ router: build
 
 bench:
 	@bash scripts/bench.sh
+
+stress:
+	@bash scripts/stress.sh
 
 fmt:
 	cargo fmt --all

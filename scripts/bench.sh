@@ -10,6 +10,9 @@ if ! "$VENV/bin/python" -c 'import matplotlib, awslambdaric, boto3' 2>/dev/null;
   "$VENV/bin/pip" install -q --disable-pip-version-check matplotlib awslambdaric boto3
 fi
 
+# A target directory of its own, so release builds never wait on the debug one.
+export CARGO_TARGET_DIR="${BENCH_TARGET_DIR:-$LOCAL/bench-target}"
+LAMBDA_DIR="$CARGO_TARGET_DIR/lambda"
 log "cargo lambda build --release (every function, the hello-world floor, the harness)"
 cargo lambda build --release
 
@@ -21,11 +24,11 @@ PIDS+=("$(start_ddb "$DDB_PORT")")
 
 log "measuring (COLD_RUNS=${COLD_RUNS:-20} WARM_RUNS=${WARM_RUNS:-1000} SCALE=${SCALE:-1000,50000})"
 DYNAMODB_ENDPOINT="http://127.0.0.1:$DDB_PORT" \
-LAMBDA_DIR="$ROOT/target/lambda" \
-HELLO_BIN="$ROOT/target/lambda/hello/bootstrap" \
+LAMBDA_DIR="$LAMBDA_DIR" \
+HELLO_BIN="$LAMBDA_DIR/hello/bootstrap" \
 PYTHON="$VENV/bin/python" \
 PY_HANDLER_DIR="$ROOT/bench/python" \
-  "$ROOT/target/lambda/bench/bootstrap" "$LOCAL/bench-results.json"
+  "$LAMBDA_DIR/bench/bootstrap" "$LOCAL/bench-results.json"
 
 log "writing docs/benchmarks.md"
 "$VENV/bin/python" "$ROOT/scripts/bench_report.py" "$LOCAL/bench-results.json" "$ROOT/docs"

@@ -7,6 +7,8 @@ API_PORT="${API_PORT:-9000}"
 DEV_ADMIN_EMAIL="${DEV_ADMIN_EMAIL:-admin@example.com}"
 DEV_ADMIN_PASSWORD="${DEV_ADMIN_PASSWORD:-admin-password-change-me}"
 export TABLE_NAME="${TABLE_NAME:-users}"
+# Instances per function, so concurrent callers are served in parallel.
+export WATCH_CONCURRENCY="${WATCH_CONCURRENCY:-4}"
 
 ensure_tools
 for p in "$DYNAMODB_PORT" "$API_PORT"; do

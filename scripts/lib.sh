@@ -91,6 +91,7 @@ sync_router() {
 start_watch() {
   local port="$1" envfile="$2"
   (cd "$ROOT" && exec setsid cargo lambda watch --ignore-changes -q -A 127.0.0.1 -P "$port" \
+      --concurrency "${WATCH_CONCURRENCY:-1}" \
       --env-file "$envfile" >"$LOCAL/watch-$port.log" 2>&1 </dev/null) &
   local pid=$!
   for _ in $(seq 1 300); do
