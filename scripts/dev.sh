@@ -16,7 +16,7 @@ for p in "$DYNAMODB_PORT" "$API_PORT"; do
 done
 
 PIDS=()
-cleanup() { log "stopping"; stop "${PIDS[@]}"; }
+cleanup() { trap "" PIPE; stop "${PIDS[@]}"; log "stopped" 2>/dev/null || true; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
