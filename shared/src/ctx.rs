@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use aws_config::{retry::RetryConfig, timeout::TimeoutConfig, BehaviorVersion, Region};
 use aws_sdk_dynamodb::Client;
+use aws_smithy_http_client::tls;
 
 use crate::config::Config;
 use crate::store::Store;
@@ -40,7 +41,11 @@ async fn sdk_config(config: &Config) -> aws_sdk_dynamodb::Config {
         .operation_timeout(Duration::from_millis(6000))
         .build();
     let retries = RetryConfig::standard().with_max_attempts(3);
+    let https = aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring))
+        .build_https();
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .http_client(https)
         .timeout_config(timeouts)
         .retry_config(retries);
     if let Some(endpoint) = &config.endpoint_url {

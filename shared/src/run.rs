@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use http::{header, HeaderValue};
+use tracing_subscriber::filter::Targets;
 use uuid::Uuid;
 
 use crate::http::{request_id, route_label, Request, Response};
@@ -102,9 +103,10 @@ const SDK_CRATES: [&str; 5] = [
     "hyper",
 ];
 
-/// The log filter: `RUST_LOG` (default `info`), with the SDK crates held at `warn`
-/// unless `RUST_LOG` names them itself.
-pub fn log_filter() -> tracing_subscriber::EnvFilter {
+/// The log filter: `RUST_LOG` (default `info`; targets and levels, as
+/// `info,shared=debug`), with the SDK crates held at `warn` unless `RUST_LOG` names
+/// them itself. A plain target filter: no regex engine in every binary.
+pub fn log_filter() -> Targets {
     let base = std::env::var("RUST_LOG").unwrap_or_default();
     let mut directives = if base.trim().is_empty() {
         "info".to_string()
@@ -116,21 +118,34 @@ pub fn log_filter() -> tracing_subscriber::EnvFilter {
             directives.push_str(&format!(",{krate}=warn"));
         }
     }
-    tracing_subscriber::EnvFilter::try_new(&directives)
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"))
+    directives
+        .parse()
+        .unwrap_or_else(|_| Targets::new().with_default(tracing::Level::INFO))
 }
 
-/// JSON log lines on stdout, filtered by [`log_filter`].
-pub fn init_tracing() {
-    let filter = log_filter();
-    let _ = tracing_subscriber::fmt()
+/// JSON log lines, one object per event, filtered by [`log_filter`], written to `writer`.
+pub fn init_tracing_to<W>(writer: W)
+where
+    W: for<'w> tracing_subscriber::fmt::MakeWriter<'w> + Send + Sync + 'static,
+{
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    let layer = tracing_subscriber::fmt::layer()
         .json()
         .flatten_event(true)
         .with_current_span(false)
         .with_span_list(false)
         .with_target(false)
-        .with_env_filter(filter)
+        .with_writer(writer);
+    let _ = tracing_subscriber::registry()
+        .with(layer)
+        .with(log_filter())
         .try_init();
+}
+
+/// JSON log lines on stdout.
+pub fn init_tracing() {
+    init_tracing_to(std::io::stdout);
 }
 
 /// The whole life of a function: tracing, the context once per cold start, then the

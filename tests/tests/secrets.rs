@@ -24,11 +24,7 @@ impl Write for Capture {
 async fn logs_and_responses_hold_no_secrets() {
     let capture = Capture::default();
     let writer = capture.clone();
-    tracing_subscriber::fmt()
-        .json()
-        .with_writer(move || writer.clone())
-        .with_env_filter(shared::run::log_filter())
-        .init();
+    shared::run::init_tracing_to(move || writer.clone());
     let app = TestApp::spawn().await;
     let admin = app.admin().await;
     let mut bodies = String::new();
