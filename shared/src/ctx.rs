@@ -2,7 +2,8 @@
 
 use std::time::Duration;
 
-use aws_config::{retry::RetryConfig, timeout::TimeoutConfig, BehaviorVersion, Region};
+use aws_credential_types::Credentials;
+use aws_sdk_dynamodb::config::{retry::RetryConfig, timeout::TimeoutConfig, BehaviorVersion, Region};
 use aws_sdk_dynamodb::Client;
 use aws_smithy_http_client::tls;
 
@@ -34,33 +35,40 @@ impl Ctx {
     }
 }
 
+/// The SDK configuration, from the environment alone. Lambda hands a function its
+/// role's credentials and region in environment variables, so the general provider
+/// chain of `aws-config` (profile files, SSO, STS, instance metadata) is left out: a
+/// smaller binary and nothing to probe at cold start.
 async fn sdk_config(config: &Config) -> aws_sdk_dynamodb::Config {
     let timeouts = TimeoutConfig::builder()
         .connect_timeout(Duration::from_millis(1000))
         .operation_attempt_timeout(Duration::from_millis(2500))
         .operation_timeout(Duration::from_millis(6000))
         .build();
-    let retries = RetryConfig::standard().with_max_attempts(3);
     let https = aws_smithy_http_client::Builder::new()
         .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring))
         .build_https();
-    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    // DynamoDB Local accepts any credentials; a deployed function always has its role's.
+    let credentials = Credentials::new(
+        var("AWS_ACCESS_KEY_ID").unwrap_or_else(|| "local".into()),
+        var("AWS_SECRET_ACCESS_KEY").unwrap_or_else(|| "local".into()),
+        var("AWS_SESSION_TOKEN"),
+        None,
+        "environment",
+    );
+    let region = var("AWS_REGION")
+        .or_else(|| var("AWS_DEFAULT_REGION"))
+        .unwrap_or_else(|| "us-east-1".into());
+    let mut builder = aws_sdk_dynamodb::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(region))
+        .credentials_provider(credentials)
         .http_client(https)
         .timeout_config(timeouts)
-        .retry_config(retries);
+        .retry_config(RetryConfig::standard().with_max_attempts(3));
     if let Some(endpoint) = &config.endpoint_url {
-        loader = loader.endpoint_url(endpoint);
-        // DynamoDB Local accepts any credentials; without this the default chain would
-        // probe profile files and instance metadata before giving up.
-        if std::env::var("AWS_ACCESS_KEY_ID").is_err() {
-            loader = loader.credentials_provider(aws_credential_types::Credentials::from_keys(
-                "local", "local", None,
-            ));
-        }
-        if std::env::var("AWS_REGION").is_err() && std::env::var("AWS_DEFAULT_REGION").is_err() {
-            loader = loader.region(Region::new("us-east-1"));
-        }
+        builder = builder.endpoint_url(endpoint);
     }
-    let shared = loader.load().await;
-    aws_sdk_dynamodb::config::Builder::from(&shared).build()
+    builder.build()
 }
