@@ -3,7 +3,9 @@
 use std::time::Duration;
 
 use aws_credential_types::Credentials;
-use aws_sdk_dynamodb::config::{retry::RetryConfig, timeout::TimeoutConfig, BehaviorVersion, Region};
+use aws_sdk_dynamodb::config::{
+    retry::RetryConfig, timeout::TimeoutConfig, BehaviorVersion, Region,
+};
 use aws_sdk_dynamodb::Client;
 use aws_smithy_http_client::tls;
 
@@ -46,7 +48,9 @@ async fn sdk_config(config: &Config) -> aws_sdk_dynamodb::Config {
         .operation_timeout(Duration::from_millis(6000))
         .build();
     let https = aws_smithy_http_client::Builder::new()
-        .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring))
+        .tls_provider(tls::Provider::Rustls(
+            tls::rustls_provider::CryptoMode::Ring,
+        ))
         .build_https();
     let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
     // DynamoDB Local accepts any credentials; a deployed function always has its role's.

@@ -241,3 +241,53 @@ async fn search_finds_prefixes_among_visible_users_only() {
         .await;
     assert_eq!(r.body["results"].as_array().unwrap().len(), 2);
 }
+
+#[tokio::test]
+async fn paging_while_users_are_added_returns_each_existing_user_once() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let (ws, _) = team(&app, &admin, 12).await;
+    let before: BTreeSet<String> =
+        page_all(&app, &admin.token, &format!("workspace_id={ws}&limit=200"))
+            .await
+            .iter()
+            .map(|u| u["user_id"].as_str().unwrap().to_string())
+            .collect();
+    let mut seen: Vec<String> = Vec::new();
+    let mut cursor: Option<String> = None;
+    let mut added = 0;
+    loop {
+        let q = cursor
+            .as_ref()
+            .map(|c| format!("&cursor={c}"))
+            .unwrap_or_default();
+        let r = app
+            .call(
+                "GET",
+                &format!("/v1/users?workspace_id={ws}&limit=4{q}"),
+                Some(&admin.token),
+                None,
+            )
+            .await;
+        seen.extend(
+            r.body["users"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|u| u["user_id"].as_str().unwrap().to_string()),
+        );
+        let newcomer = app.user(&admin, &format!("late{added:02}")).await;
+        app.add_member(&admin, &ws, &newcomer, "viewer").await;
+        added += 1;
+        match r.body["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_string()),
+            None => break,
+        }
+    }
+    let unique: BTreeSet<String> = seen.iter().cloned().collect();
+    assert_eq!(unique.len(), seen.len(), "no user twice");
+    assert!(
+        before.is_subset(&unique),
+        "every user present before paging began is returned"
+    );
+}
