@@ -123,7 +123,7 @@ impl UserInput {
 
 fn object_or_null(v: &Value) -> Result<Value, validate::Invalid> {
     match v {
-        Value::Object(m) => validate::check_object_size(m).map(|_| v.clone()),
+        Value::Object(m) => validate::check_object(m).map(|_| v.clone()),
         _ => Err(("dict_type", "Input should be a JSON object".into())),
     }
 }
@@ -284,7 +284,7 @@ pub fn apply(user: &mut UserRecord, input: &UserInput, mode: Mode) -> Result<(),
                 let mut target = Value::Object(std::mem::take(current));
                 validate::merge_patch(&mut target, patch);
                 let merged = object_of(target);
-                validate::check_object_size(&merged).map_err(|(kind, msg)| {
+                validate::check_object(&merged).map_err(|(kind, msg)| {
                     ApiError::validation(vec![crate::FieldError::body(name, kind, msg)])
                 })?;
                 *current = merged;

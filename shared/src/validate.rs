@@ -327,12 +327,12 @@ pub fn json_object(v: &Value) -> Result<Map<String, Value>, Invalid> {
     let map = v
         .as_object()
         .ok_or_else(|| invalid("dict_type", "Input should be a JSON object"))?;
-    check_object_size(map)?;
+    check_object(map)?;
     Ok(map.clone())
 }
 
-/// Refuses an object over 16 KiB once serialised.
-pub fn check_object_size(map: &Map<String, Value>) -> Result<(), Invalid> {
+/// Refuses an object over 16 KiB once serialised, or one DynamoDB cannot store.
+pub fn check_object(map: &Map<String, Value>) -> Result<(), Invalid> {
     let size = serde_json::to_vec(map)
         .map(|b| b.len())
         .unwrap_or(usize::MAX);
@@ -342,7 +342,46 @@ pub fn check_object_size(map: &Map<String, Value>) -> Result<(), Invalid> {
             format!("Object should be at most {MAX_OBJECT_BYTES} bytes"),
         ));
     }
+    for v in map.values() {
+        storable(v, 1)?;
+    }
+    map.keys().try_for_each(|k| key_ok(k))
+}
+
+/// How deep a stored JSON document may nest (DynamoDB allows 32 levels in all).
+pub const MAX_OBJECT_DEPTH: usize = 16;
+
+fn key_ok(k: &str) -> Result<(), Invalid> {
+    if k.is_empty() {
+        return Err(invalid("value_error", "Object keys may not be empty"));
+    }
     Ok(())
+}
+
+/// Whether DynamoDB can hold `v`: not too deep, no empty keys, numbers within its
+/// range (magnitudes from 1e-130 to 1e125).
+fn storable(v: &Value, depth: usize) -> Result<(), Invalid> {
+    if depth > MAX_OBJECT_DEPTH {
+        return Err(invalid(
+            "too_deep",
+            format!("Objects may nest at most {MAX_OBJECT_DEPTH} levels"),
+        ));
+    }
+    match v {
+        Value::Number(n) => {
+            let x = n.as_f64().unwrap_or(f64::INFINITY).abs();
+            if !x.is_finite() || x >= 1e125 || (x != 0.0 && x < 1e-129) {
+                return Err(invalid("value_error", "Number out of the storable range"));
+            }
+            Ok(())
+        }
+        Value::Array(items) => items.iter().try_for_each(|i| storable(i, depth + 1)),
+        Value::Object(m) => {
+            m.keys().try_for_each(|k| key_ok(k))?;
+            m.values().try_for_each(|i| storable(i, depth + 1))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// A UUID string.

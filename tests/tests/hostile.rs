@@ -138,3 +138,35 @@ async fn an_interrupted_delete_is_finished_by_the_next_one() {
     assert_eq!(r.status, 404);
     app.assert_audit_clean().await;
 }
+
+#[tokio::test]
+async fn preferences_dynamodb_cannot_store_are_422_not_500() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let deep = (0..20).fold(json!(1), |acc, _| json!({ "k": acc }));
+    for prefs in [
+        json!({"": 1}),
+        json!({"a": {"": 2}}),
+        json!({"n": 1e200}),
+        deep,
+    ] {
+        let r = app
+            .call(
+                "PATCH",
+                "/v1/users/me/preferences",
+                Some(&admin.token),
+                Some(json!({ "preferences": prefs })),
+            )
+            .await;
+        assert_eq!(r.status, 422, "{}", r.text);
+        let r = app
+            .call(
+                "PATCH",
+                "/v1/users/me",
+                Some(&admin.token),
+                Some(json!({ "settings": prefs })),
+            )
+            .await;
+        assert_eq!(r.status, 422, "{}", r.text);
+    }
+}

@@ -6,7 +6,7 @@ use shared::activity::{kind, NewActivity};
 use shared::http::{json_body, StatusCode};
 use shared::store::label;
 use shared::users::{conflict_error, user_response, RACE_RETRIES};
-use shared::validate::{check_object_size, merge_patch, Fields};
+use shared::validate::{check_object, merge_patch, Fields};
 use shared::{auth, time, ApiError, ApiResult, Ctx, FieldError, Request};
 
 pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
@@ -27,7 +27,7 @@ pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
         let Value::Object(merged) = merged else {
             return Err(ApiError::internal("merge produced a non-object"));
         };
-        check_object_size(&merged).map_err(|(kind, msg)| {
+        check_object(&merged).map_err(|(kind, msg)| {
             ApiError::validation(vec![FieldError::body("preferences", kind, msg)])
         })?;
         let mut updated = current.clone();
