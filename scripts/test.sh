@@ -17,6 +17,9 @@ log "starting DynamoDB Local (in memory)"
 DDB_PORT="$(free_port)"
 PIDS+=("$(start_ddb "$DDB_PORT")")
 export DYNAMODB_ENDPOINT="http://127.0.0.1:$DDB_PORT"
+# The fault test starts and stops a DynamoDB Local of its own.
+DYNAMODB_JAR="$(ddb_jar)"
+export DYNAMODB_JAR
 
 log "unit and integration tests (nextest)"
 cargo nextest run --workspace --no-fail-fast

@@ -43,13 +43,22 @@ impl TestApp {
         Self::spawn_with(|_| {}).await
     }
 
+    /// A fresh table on the DynamoDB at `endpoint`.
+    pub async fn spawn_at(endpoint: &str) -> TestApp {
+        Self::spawn_on(endpoint, |_| {}).await
+    }
+
     /// A fresh table, with the config adjusted by `tweak`.
     pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
+        Self::spawn_on(&endpoint(), tweak).await
+    }
+
+    async fn spawn_on(endpoint: &str, tweak: impl FnOnce(&mut Config)) -> TestApp {
         std::env::set_var("AWS_ACCESS_KEY_ID", "local");
         std::env::set_var("AWS_SECRET_ACCESS_KEY", "local");
         std::env::set_var("AWS_REGION", "us-east-1");
         let table = format!("t-{}", uuid::Uuid::new_v4());
-        let mut config = Config::for_table(&table, &endpoint());
+        let mut config = Config::for_table(&table, endpoint);
         tweak(&mut config);
         let ctx = Ctx::new(config).await;
         admin::table::create_table(ctx.store.client(), &table, TEMPLATE)
