@@ -365,15 +365,55 @@ impl TestApp {
 
     /// Adds `user` to `ws` with `role`, as `by`.
     pub async fn add_member(&self, by: &TestUser, ws: &str, user: &TestUser, role: &str) {
-        let r = self
-            .call(
-                "PUT",
-                &format!("/v1/workspaces/{ws}/members/{}", user.id),
-                Some(&by.token),
-                Some(serde_json::json!({"role": role})),
-            )
-            .await;
+        let r = self.put_member(&by.token, ws, &user.id, role).await;
         assert_eq!(r.status, 200, "{}", r.text);
+    }
+
+    /// `PUT /v1/workspaces/{ws}/members/{uid}` as `token`.
+    pub async fn put_member(&self, token: &str, ws: &str, uid: &str, role: &str) -> TestResponse {
+        let path = format!("/v1/workspaces/{ws}/members/{uid}");
+        self.call(
+            "PUT",
+            &path,
+            Some(token),
+            Some(serde_json::json!({ "role": role })),
+        )
+        .await
+    }
+
+    /// `DELETE /v1/workspaces/{ws}/members/{uid}` as `token`.
+    pub async fn remove_member(&self, token: &str, ws: &str, uid: &str) -> TestResponse {
+        let path = format!("/v1/workspaces/{ws}/members/{uid}");
+        self.call("DELETE", &path, Some(token), None).await
+    }
+
+    /// Every item of a cursor-paged listing: follows `next_cursor` from
+    /// `path_and_query` (which has a `?`), collecting the array `field` of each page.
+    pub async fn pages(&self, token: &str, path_and_query: &str, field: &str) -> Vec<Value> {
+        let mut out = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let q = match &cursor {
+                Some(c) => format!("{path_and_query}&cursor={c}"),
+                None => path_and_query.to_string(),
+            };
+            let r = self.call("GET", &q, Some(token), None).await;
+            assert_eq!(r.status, 200, "{}", r.text);
+            out.extend(
+                r.body[field]
+                    .as_array()
+                    .expect("page items")
+                    .iter()
+                    .cloned(),
+            );
+            match r.body["next_cursor"].as_str() {
+                Some(c) => {
+                    assert_eq!(r.body["has_more"], true);
+                    cursor = Some(c.to_string());
+                }
+                None => return out,
+            }
+        }
     }
 
     /// Runs the invariant audit and fails the test on any violation.

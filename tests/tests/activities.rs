@@ -145,33 +145,16 @@ async fn feed_pages_with_cursors_and_stream_resumes_after_last_event_id() {
         )
         .await;
     }
-    let mut ids = Vec::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let q = cursor
-            .as_ref()
-            .map(|c| format!("&cursor={c}"))
-            .unwrap_or_default();
-        let r = app
-            .call(
-                "GET",
-                &format!("/v1/users/me/activities?limit=2{q}"),
-                Some(&admin.token),
-                None,
-            )
-            .await;
-        ids.extend(
-            r.body["activities"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|a| a["id"].as_str().unwrap().to_string()),
-        );
-        match r.body["next_cursor"].as_str() {
-            Some(c) => cursor = Some(c.to_string()),
-            None => break,
-        }
-    }
+    let ids: Vec<String> = app
+        .pages(
+            &admin.token,
+            "/v1/users/me/activities?limit=2",
+            "activities",
+        )
+        .await
+        .iter()
+        .map(|a| a["id"].as_str().unwrap().to_string())
+        .collect();
     assert_eq!(ids.len(), 7);
     tokio::time::sleep(std::time::Duration::from_millis(1600)).await;
     let all = app

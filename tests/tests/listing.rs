@@ -18,26 +18,8 @@ async fn team(app: &TestApp, admin: &TestUser, n: usize) -> (String, Vec<TestUse
 }
 
 async fn page_all(app: &TestApp, token: &str, query: &str) -> Vec<Value> {
-    let mut out = Vec::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let q = match &cursor {
-            Some(c) => format!("{query}&cursor={c}"),
-            None => query.to_string(),
-        };
-        let r = app
-            .call("GET", &format!("/v1/users?{q}"), Some(token), None)
-            .await;
-        assert_eq!(r.status, 200, "{}", r.text);
-        out.extend(r.body["users"].as_array().unwrap().iter().cloned());
-        match r.body["next_cursor"].as_str() {
-            Some(c) => {
-                assert_eq!(r.body["has_more"], true);
-                cursor = Some(c.to_string());
-            }
-            None => return out,
-        }
-    }
+    app.pages(token, &format!("/v1/users?{query}"), "users")
+        .await
 }
 
 #[tokio::test]

@@ -32,59 +32,17 @@ async fn workspace_admins_manage_members_and_the_last_admin_stays() {
         404
     );
     app.add_member(&owner, &ws, &ed, "editor").await;
-    let r = app
-        .call(
-            "PUT",
-            &format!("/v1/workspaces/{ws}/members/{}", stranger.id),
-            Some(&ed.token),
-            Some(json!({"role": "viewer"})),
-        )
-        .await;
+    let r = app.put_member(&ed.token, &ws, &stranger.id, "viewer").await;
     assert_eq!(r.status, 403);
-    let r = app
-        .call(
-            "PUT",
-            &format!("/v1/workspaces/{ws}/members/{}", owner.id),
-            Some(&owner.token),
-            Some(json!({"role": "viewer"})),
-        )
-        .await;
+    let r = app.put_member(&owner.token, &ws, &owner.id, "viewer").await;
     assert_eq!(r.status, 409);
-    let r = app
-        .call(
-            "PUT",
-            &format!("/v1/workspaces/{ws}/members/{}", ed.id),
-            Some(&owner.token),
-            Some(json!({"role": "boss"})),
-        )
-        .await;
+    let r = app.put_member(&owner.token, &ws, &ed.id, "boss").await;
     assert_eq!(r.status, 422);
-    let r = app
-        .call(
-            "DELETE",
-            &format!("/v1/workspaces/{ws}/members/{}", owner.id),
-            Some(&owner.token),
-            None,
-        )
-        .await;
+    let r = app.remove_member(&owner.token, &ws, &owner.id).await;
     assert_eq!(r.status, 409);
-    let r = app
-        .call(
-            "DELETE",
-            &format!("/v1/workspaces/{ws}/members/{}", ed.id),
-            Some(&owner.token),
-            None,
-        )
-        .await;
+    let r = app.remove_member(&owner.token, &ws, &ed.id).await;
     assert_eq!(r.status, 204);
-    let r = app
-        .call(
-            "DELETE",
-            &format!("/v1/workspaces/{ws}/members/{}", ed.id),
-            Some(&owner.token),
-            None,
-        )
-        .await;
+    let r = app.remove_member(&owner.token, &ws, &ed.id).await;
     assert_eq!(r.status, 404);
     app.assert_audit_clean().await;
 }
