@@ -270,6 +270,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         ("AWS_ACCESS_KEY_ID".into(), "local".into()),
         ("AWS_SECRET_ACCESS_KEY".into(), "local".into()),
         ("AWS_REGION".into(), "us-east-1".into()),
+        ("AWS_DEFAULT_REGION".into(), "us-east-1".into()),
         ("STREAM_MAX_SECONDS".into(), "0".into()),
         ("MEASURE_CAPACITY".into(), "true".into()),
         ("LOGIN_MAX_FAILURES".into(), "1000000".into()),

@@ -144,13 +144,24 @@ async fn serve(sock: TcpStream, state: Arc<State>) -> std::io::Result<()> {
         } else if method == "POST" && (path.ends_with("/response") || path.ends_with("/error")) {
             let received = Instant::now();
             let id = path.split('/').rev().nth(1).unwrap_or("").to_string();
-            if let Some((sent, reply)) = state.waiting.lock().await.remove(&id) {
-                let _ = reply.send(Answer {
-                    sent,
-                    received,
-                    body,
-                });
+            let mut waiting = state.waiting.lock().await;
+            // An init error names no invocation: it fails whatever the process was given.
+            let ids: Vec<String> = if path.ends_with("/init/error") {
+                waiting.keys().cloned().collect()
+            } else {
+                vec![id]
+            };
+            for id in ids {
+                if let Some((sent, reply)) = waiting.remove(&id) {
+                    let body = body.clone();
+                    let _ = reply.send(Answer {
+                        sent,
+                        received,
+                        body,
+                    });
+                }
             }
+            drop(waiting);
             write
                 .write_all(b"HTTP/1.1 202 Accepted\r\ncontent-length: 2\r\n\r\n{}")
                 .await?;
