@@ -170,21 +170,20 @@ async fn invoke(api: &RuntimeApi, event: Vec<u8>) -> Option<runtime_api::Answer>
 }
 
 /// Time from exec to the first response, `runs` times.
-async fn cold(
-    api: &RuntimeApi,
-    program: &[String],
-    env: &[(String, String)],
-    event: &[u8],
-    runs: usize,
-) -> Value {
+async fn cold(program: &[String], env: &[(String, String)], event: &[u8], runs: usize) -> Value {
     let mut times = Vec::new();
     let mut status = Value::Null;
     for _ in 0..runs {
-        let started = std::time::Instant::now();
-        let Ok(p) = Proc::spawn(program, api, env, false) else {
+        // A Runtime API per process: a killed process's pending `next` must not take
+        // the event meant for its successor.
+        let Ok(api) = RuntimeApi::start().await else {
             break;
         };
-        if let Some(a) = invoke(api, event.to_vec()).await {
+        let started = std::time::Instant::now();
+        let Ok(p) = Proc::spawn(program, &api, env, false) else {
+            break;
+        };
+        if let Some(a) = invoke(&api, event.to_vec()).await {
             times.push(a.received.duration_since(started).as_secs_f64() * 1000.0);
             status = status_of(&a.body);
         }
@@ -195,13 +194,16 @@ async fn cold(
 
 /// Warm latency, memory, CPU and capacity over `runs` invocations of one process.
 async fn warm(
-    api: &RuntimeApi,
     program: &[String],
     env: &[(String, String)],
     function: &str,
     template: &Value,
     runs: usize,
 ) -> Value {
+    let Ok(api) = RuntimeApi::start().await else {
+        return Value::Null;
+    };
+    let api = &api;
     let Ok(p) = Proc::spawn(program, api, env, true) else {
         return Value::Null;
     };
@@ -276,7 +278,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         ("LOGIN_MAX_FAILURES".into(), "1000000".into()),
         ("LOGIN_MAX_FAILURES_PER_IP".into(), "1000000".into()),
     ];
-    let api = RuntimeApi::start().await?;
     let functions: Vec<String> = std::fs::read_to_string(root.join("events/ORDER"))?
         .lines()
         .filter_map(|l| l.split_whitespace().next().map(String::from))
@@ -316,16 +317,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut cold_starts = serde_json::Map::new();
     cold_starts.insert(
         "hello-world (floor)".into(),
-        cold(&api, &hello, &fenv, &get_me, cold_runs).await,
+        cold(&hello, &fenv, &get_me, cold_runs).await,
     );
     cold_starts.insert(
         "python boto3 (peer)".into(),
-        cold(&api, &python, &py_env, &get_me, cold_runs).await,
+        cold(&python, &py_env, &get_me, cold_runs).await,
     );
     for f in &functions {
         eprintln!("  {f}");
         let ev = serde_json::to_vec(&load_event(&root, f))?;
-        cold_starts.insert(f.clone(), cold(&api, &bin(f), &fenv, &ev, cold_runs).await);
+        cold_starts.insert(f.clone(), cold(&bin(f), &fenv, &ev, cold_runs).await);
     }
 
     eprintln!("warm latency");
@@ -349,10 +350,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     for f in warm_set {
         eprintln!("  {f}");
         let ev = load_event(&root, f);
-        warm_results.insert(
-            f.into(),
-            warm(&api, &bin(f), &fenv, f, &ev, warm_runs).await,
-        );
+        warm_results.insert(f.into(), warm(&bin(f), &fenv, f, &ev, warm_runs).await);
     }
     eprintln!("raw SDK calls");
     let raw_results = raw::measure(&ctx, warm_runs).await;
@@ -381,7 +379,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                     .collect();
                 ev["queryStringParameters"] = Value::Object(map);
             }
-            row.insert(f.into(), warm(&api, &bin(f), &fenv, f, &ev, 200).await);
+            row.insert(f.into(), warm(&bin(f), &fenv, f, &ev, 200).await);
         }
         scale_results.push(json!({ "users": n, "results": row }));
     }
