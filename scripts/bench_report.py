@@ -79,8 +79,8 @@ lines += [
     "handing out the event to receiving the response. Raw: the same DynamoDB calls issued directly with the SDK "
     "from the harness, in the same run. Peak RSS is `VmHWM` after the run; CPU is user+system time per request.",
     "",
-    "| function | p50 ms | p99 ms | raw p50 ms | overhead | peak RSS MiB | CPU ms/req | read units | write units |",
-    "|---|---|---|---|---|---|---|---|---|",
+    "| function | p50 ms | p99 ms | raw p50 ms | overhead | peak RSS MiB | CPU ms/req | read units | write units | statuses |",
+    "|---|---|---|---|---|---|---|---|---|---|",
 ]
 for f, w in warm.items():
     if not w:
@@ -89,7 +89,9 @@ for f, w in warm.items():
     over = fmt(w["ms"]["p50"] / r) + "×" if r else "–"
     lines.append(
         f"| {f} | {fmt(w['ms']['p50'])} | {fmt(w['ms']['p99'])} | {fmt(r) if r else '–'} | {over} | "
-        f"{fmt(w['peak_rss_kib'] / 1024, 1)} | {fmt(w['cpu_ms_per_request'], 3)} | {fmt(w['read_units'], 1)} | {fmt(w['write_units'], 1)} |"
+        f"{fmt(w['peak_rss_kib'] / 1024, 1)} | {fmt(w['cpu_ms_per_request'], 3)} | {fmt(w['read_units'], 1)} | {fmt(w['write_units'], 1)} | "
+        + ", ".join(f"{k}×{v}" for k, v in w["statuses"].items())
+        + " |"
     )
 
 lines += [
@@ -100,13 +102,15 @@ lines += [
     "per request, as the functions' own log lines report it (`MEASURE_CAPACITY=true`). "
     "List: `GET /v1/users?limit=50` as admin; search: `q=other12&limit=20`.",
     "",
-    "| users | function | p50 ms | p99 ms | read units | write units |",
-    "|---|---|---|---|---|---|",
+    "| users | function | p50 ms | p99 ms | read units | write units | statuses |",
+    "|---|---|---|---|---|---|---|",
 ]
 for row in results["scale"]:
     for f, w in row["results"].items():
         lines.append(
-            f"| {row['users']} | {f} | {fmt(w['ms']['p50'])} | {fmt(w['ms']['p99'])} | {fmt(w['read_units'], 1)} | {fmt(w['write_units'], 1)} |"
+            f"| {row['users']} | {f} | {fmt(w['ms']['p50'])} | {fmt(w['ms']['p99'])} | {fmt(w['read_units'], 1)} | {fmt(w['write_units'], 1)} | "
+            + ", ".join(f"{k}×{v}" for k, v in w["statuses"].items())
+            + " |"
         )
 
 lines += [

@@ -46,6 +46,7 @@ impl RuntimeApi {
         });
         tokio::spawn(async move {
             while let Ok((sock, _)) = listener.accept().await {
+                let _ = sock.set_nodelay(true);
                 let state = state.clone();
                 tokio::spawn(async move {
                     let _ = serve(sock, state).await;
@@ -139,8 +140,10 @@ async fn serve(sock: TcpStream, state: Arc<State>) -> std::io::Result<()> {
                 .lock()
                 .await
                 .insert(id, (Instant::now(), p.reply));
-            write.write_all(head.as_bytes()).await?;
-            write.write_all(&p.event).await?;
+            // One write: head and body split over two segments would meet delayed ACKs.
+            let mut reply = head.into_bytes();
+            reply.extend_from_slice(&p.event);
+            write.write_all(&reply).await?;
         } else if method == "POST" && (path.ends_with("/response") || path.ends_with("/error")) {
             let received = Instant::now();
             let id = path.split('/').rev().nth(1).unwrap_or("").to_string();
