@@ -332,7 +332,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // The cold starts ran the log-out sample, which revoked the sample token: store it
     // again so the warm runs are authenticated.
     let admin_id = uuid::Uuid::parse_str(admin::samples::ADMIN_ID)?;
-    let admin_user = ctx.store.get_user(admin_id).await?.ok_or("sample admin missing")?;
+    let admin_user = ctx
+        .store
+        .get_user(admin_id)
+        .await?
+        .ok_or("sample admin missing")?;
     shared::auth::store_token(&ctx, &admin_user, admin::samples::ADMIN_TOKEN.into()).await?;
 
     eprintln!("warm latency");
