@@ -3,8 +3,6 @@
 
 use std::sync::OnceLock;
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use http::header;
@@ -14,6 +12,7 @@ use uuid::Uuid;
 use crate::error::ApiError;
 use crate::http::Request;
 use crate::model::UserRecord;
+use crate::passwords;
 use crate::run::note_caller;
 use crate::validate::Password;
 use crate::Ctx;
@@ -130,24 +129,8 @@ pub async fn authenticate_optional(ctx: &Ctx, req: &Request) -> Result<Option<Ca
     Ok(Some(Caller { user, token_hash }))
 }
 
-fn hasher() -> Argon2<'static> {
-    Argon2::default()
-}
-
 fn hash_blocking(password: &str) -> Result<String, ApiError> {
-    let mut salt = [0u8; 16];
-    getrandom::getrandom(&mut salt).map_err(|e| ApiError::internal(format!("rng: {e}")))?;
-    let salt = SaltString::encode_b64(&salt).map_err(|e| ApiError::internal(e.to_string()))?;
-    hasher()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| ApiError::internal(format!("argon2: {e}")))
-}
-
-fn verify_blocking(password: &str, stored: &str) -> bool {
-    PasswordHash::new(stored)
-        .map(|h| hasher().verify_password(password.as_bytes(), &h).is_ok())
-        .unwrap_or(false)
+    passwords::hash(password).map_err(|e| ApiError::internal(format!("password hash: {e}")))
 }
 
 /// Runs deliberately slow password work off the async threads, so one hash never
@@ -174,10 +157,10 @@ pub async fn verify_password(password: &str, stored: Option<&str>) -> bool {
     let password = password.to_string();
     let stored = stored.map(str::to_string);
     off_thread(move || match stored {
-        Some(hash) => verify_blocking(&password, &hash),
+        Some(hash) => passwords::verify(&password, &hash),
         None => {
             let dummy = DUMMY.get_or_init(|| hash_blocking("timing-equaliser").unwrap_or_default());
-            let _ = verify_blocking(&password, dummy);
+            let _ = passwords::verify(&password, dummy);
             false
         }
     })

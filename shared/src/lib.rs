@@ -11,6 +11,7 @@ pub mod error;
 pub mod http;
 pub mod keys;
 pub mod model;
+pub mod passwords;
 pub mod ratelimit;
 pub mod run;
 pub mod storage;
