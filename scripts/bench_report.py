@@ -50,6 +50,7 @@ for f, b in sorted(sizes.items(), key=lambda kv: -kv[1]):
 
 cold = results["cold"]
 floor = cold["hello-world (floor)"]["ms"]["p50"]
+floor_init = cold["hello-world (floor)"]["init_ms"]["p50"]
 peer = cold["python boto3 (peer)"]["ms"]["p50"]
 lines += [
     "",
@@ -58,15 +59,20 @@ lines += [
     f"Time from exec of the process to its first response, median of {results['cold_runs']} starts each. "
     "The floor is a hello-world `lambda_runtime` binary built with the same profile; the peer is a Python "
     "handler doing the caller-profile `GetItem` with boto3 under `awslambdaric`. Each function answers its "
-    "`events/` sample (writing samples repeat, so later starts may answer 404/409: the status column is the last one).",
+    "`events/` sample (writing samples repeat, so later starts may answer 404/409: the status column is the last one). "
+    "Init is the part from exec to the process's first request for an event (the event is already waiting), "
+    "that is, before any DynamoDB call; the rest is the first request, its DynamoDB round trips on a new connection "
+    "included.",
     "",
-    "| function | p50 ms | p90 ms | × floor | peer ÷ this | status |",
-    "|---|---|---|---|---|---|",
+    "| function | p50 ms | p90 ms | × floor | peer ÷ this | init p50 ms | init × floor init | status |",
+    "|---|---|---|---|---|---|---|---|",
 ]
 for f, c in cold.items():
     p50 = c["ms"]["p50"]
+    init = c["init_ms"]["p50"]
     lines.append(
-        f"| {f} | {fmt(p50)} | {fmt(c['ms']['p90'])} | {fmt(p50 / floor)} | {fmt(peer / p50)} | {c['status']} |"
+        f"| {f} | {fmt(p50)} | {fmt(c['ms']['p90'])} | {fmt(p50 / floor)} | {fmt(peer / p50)} "
+        f"| {fmt(init)} | {fmt(init / floor_init)} | {c['status']} |"
     )
 
 warm = results["warm"]
@@ -77,7 +83,8 @@ lines += [
     "",
     f"{results['warm_runs']} warm invocations of one process per function (after one discarded), timed from "
     "handing out the event to receiving the response. Raw: the same DynamoDB calls issued directly with the SDK "
-    "from the harness, in the same run. Peak RSS is `VmHWM` after the run; CPU is user+system time per request.",
+    "from the harness (same client configuration), one sequence after each invocation of the function, so both "
+    "meet DynamoDB Local in the same state. Peak RSS is `VmHWM` after the run; CPU is user+system time per request.",
     "",
     "| function | p50 ms | p99 ms | raw p50 ms | overhead | peak RSS MiB | CPU ms/req | read units | write units | statuses |",
     "|---|---|---|---|---|---|---|---|---|---|",
@@ -100,7 +107,7 @@ lines += [
     "",
     "The same functions after bulk-loading users (200 warm requests each): latency and DynamoDB capacity "
     "per request, as the functions' own log lines report it (`MEASURE_CAPACITY=true`). "
-    "List: `GET /v1/users?limit=50` as admin; search: `q=other12&limit=20`.",
+    "List: `GET /v1/users?limit=50` as admin; search: `q=other1&limit=20`.",
     "",
     "| users | function | p50 ms | p99 ms | read units | write units | statuses |",
     "|---|---|---|---|---|---|---|",

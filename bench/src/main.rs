@@ -3,7 +3,10 @@
 //!
 //! Environment: `DYNAMODB_ENDPOINT`, `LAMBDA_DIR` (the `cargo lambda build --release`
 //! output), `HELLO_BIN`, `PYTHON` and `PY_HANDLER_DIR` (the boto3 peer), `COLD_RUNS`,
-//! `WARM_RUNS`, `SCALE` (comma-separated user counts). Writes JSON to the first argument.
+//! `WARM_RUNS`, `SCALE` (comma-separated user counts). For a quick look at a few
+//! figures, `ONLY` (comma-separated functions) and `PHASES` (any of `cold`, `warm`,
+//! `scale`) narrow the run, and `FUNCTION_ENV` (`K=V,K=V`) adds variables to every
+//! function process. Writes JSON to the first argument.
 
 mod raw;
 mod runtime_api;
@@ -21,6 +24,14 @@ use shared::Ctx;
 
 fn env(name: &str, default: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| default.to_string())
+}
+
+/// Whether `item` is in the comma-separated list `name` (every item when it is unset).
+fn selected(name: &str, item: &str) -> bool {
+    match std::env::var(name) {
+        Ok(list) if !list.trim().is_empty() => list.split(',').any(|s| s.trim() == item),
+        _ => true,
+    }
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -133,8 +144,11 @@ impl Proc {
     }
 }
 
-/// Makes each invocation of a writing endpoint distinct (new user, new file).
-fn event_for(function: &str, template: &Value, i: usize) -> Vec<u8> {
+/// Makes each invocation of a writing endpoint distinct (new user, new file): the
+/// tag counts across the whole run, so the scale phase never repeats a warm-run name.
+fn event_for(function: &str, template: &Value) -> Vec<u8> {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let i = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let mut ev = template.clone();
     let tag = format!("{}-{i}", std::process::id());
     match function {
@@ -172,6 +186,7 @@ async fn invoke(api: &RuntimeApi, event: Vec<u8>) -> Option<runtime_api::Answer>
 /// Time from exec to the first response, `runs` times.
 async fn cold(program: &[String], env: &[(String, String)], event: &[u8], runs: usize) -> Value {
     let mut times = Vec::new();
+    let mut init_times = Vec::new();
     let mut status = Value::Null;
     for _ in 0..runs {
         // A Runtime API per process: a killed process's pending `next` must not take
@@ -185,11 +200,14 @@ async fn cold(program: &[String], env: &[(String, String)], event: &[u8], runs: 
         };
         if let Some(a) = invoke(&api, event.to_vec()).await {
             times.push(a.received.duration_since(started).as_secs_f64() * 1000.0);
+            // The event waits in the queue, so it is handed out the moment the process
+            // first asks for one: exec to that moment is its init.
+            init_times.push(a.sent.duration_since(started).as_secs_f64() * 1000.0);
             status = status_of(&a.body);
         }
         p.stop();
     }
-    json!({ "ms": stats(times), "status": status })
+    json!({ "ms": stats(times), "init_ms": stats(init_times), "status": status })
 }
 
 /// Warm latency, memory, CPU and capacity over `runs` invocations of one process.
@@ -199,6 +217,7 @@ async fn warm(
     function: &str,
     template: &Value,
     runs: usize,
+    raw_ctx: Option<&Ctx>,
 ) -> Value {
     let Ok(api) = RuntimeApi::start().await else {
         return Value::Null;
@@ -207,14 +226,21 @@ async fn warm(
     let Ok(p) = Proc::spawn(program, api, env, true) else {
         return Value::Null;
     };
-    let _ = invoke(api, event_for(function, template, 0)).await;
+    let _ = invoke(api, event_for(function, template)).await;
     let (_, cpu_before) = p.usage();
     let mut times = Vec::new();
+    let mut raw_times = Vec::new();
     let mut statuses = std::collections::BTreeMap::new();
-    for i in 1..=runs {
-        if let Some(a) = invoke(api, event_for(function, template, i)).await {
+    for _ in 1..=runs {
+        if let Some(a) = invoke(api, event_for(function, template)).await {
             times.push(a.received.duration_since(a.sent).as_secs_f64() * 1000.0);
             *statuses.entry(status_of(&a.body).to_string()).or_insert(0) += 1;
+        }
+        if let Some(ctx) = raw_ctx {
+            let started = std::time::Instant::now();
+            if raw::calls_for(ctx, function).await {
+                raw_times.push(started.elapsed().as_secs_f64() * 1000.0);
+            }
         }
     }
     let (hwm, cpu_after) = p.usage();
@@ -230,6 +256,7 @@ async fn warm(
     p.stop();
     json!({
         "ms": stats(times),
+        "raw_ms": (!raw_times.is_empty()).then(|| stats(raw_times)),
         "statuses": statuses,
         "peak_rss_kib": hwm,
         "cpu_ms_per_request": (cpu_after - cpu_before) / runs as f64,
@@ -278,6 +305,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         ("LOGIN_MAX_FAILURES".into(), "1000000".into()),
         ("LOGIN_MAX_FAILURES_PER_IP".into(), "1000000".into()),
     ];
+    let mut fenv = fenv;
+    fenv.extend(
+        env("FUNCTION_ENV", "")
+            .split(',')
+            .filter_map(|kv| kv.split_once('='))
+            .map(|(k, v)| (k.trim().to_string(), v.trim().to_string())),
+    );
     let functions: Vec<String> = std::fs::read_to_string(root.join("events/ORDER"))?
         .lines()
         .filter_map(|l| l.split_whitespace().next().map(String::from))
@@ -315,15 +349,21 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     eprintln!("cold starts");
     let mut cold_starts = serde_json::Map::new();
-    cold_starts.insert(
-        "hello-world (floor)".into(),
-        cold(&hello, &fenv, &get_me, cold_runs).await,
-    );
-    cold_starts.insert(
-        "python boto3 (peer)".into(),
-        cold(&python, &py_env, &get_me, cold_runs).await,
-    );
-    for f in &functions {
+    let cold_phase = selected("PHASES", "cold");
+    if cold_phase {
+        cold_starts.insert(
+            "hello-world (floor)".into(),
+            cold(&hello, &fenv, &get_me, cold_runs).await,
+        );
+        cold_starts.insert(
+            "python boto3 (peer)".into(),
+            cold(&python, &py_env, &get_me, cold_runs).await,
+        );
+    }
+    for f in functions
+        .iter()
+        .filter(|f| cold_phase && selected("ONLY", f))
+    {
         eprintln!("  {f}");
         let ev = serde_json::to_vec(&load_event(&root, f))?;
         cold_starts.insert(f.clone(), cold(&bin(f), &fenv, &ev, cold_runs).await);
@@ -331,13 +371,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // The cold starts ran the log-out sample, which revoked the sample token: store it
     // again so the warm runs are authenticated.
-    let admin_id = uuid::Uuid::parse_str(admin::samples::ADMIN_ID)?;
-    let admin_user = ctx
-        .store
-        .get_user(admin_id)
-        .await?
-        .ok_or("sample admin missing")?;
-    shared::auth::store_token(&ctx, &admin_user, admin::samples::ADMIN_TOKEN.into()).await?;
+    if cold_phase && selected("ONLY", "auth-logout") {
+        let admin_id = uuid::Uuid::parse_str(admin::samples::ADMIN_ID)?;
+        let admin_user = ctx
+            .store
+            .get_user(admin_id)
+            .await?
+            .ok_or("sample admin missing")?;
+        shared::auth::store_token(&ctx, &admin_user, admin::samples::ADMIN_TOKEN.into()).await?;
+    }
 
     eprintln!("warm latency");
     let warm_set = [
@@ -357,27 +399,39 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "auth-login",
     ];
     let mut warm_results = serde_json::Map::new();
-    for f in warm_set {
+    for f in warm_set
+        .into_iter()
+        .filter(|f| selected("PHASES", "warm") && selected("ONLY", f))
+    {
         eprintln!("  {f}");
         let ev = load_event(&root, f);
-        warm_results.insert(f.into(), warm(&bin(f), &fenv, f, &ev, warm_runs).await);
+        warm_results.insert(
+            f.into(),
+            warm(&bin(f), &fenv, f, &ev, warm_runs, Some(&ctx)).await,
+        );
     }
-    eprintln!("raw SDK calls");
-    let raw_results = raw::measure(&ctx, warm_runs).await;
+    let raw_results: serde_json::Map<String, Value> = warm_results
+        .iter()
+        .filter(|(_, v)| !v["raw_ms"].is_null())
+        .map(|(f, v)| (f.clone(), v["raw_ms"].clone()))
+        .collect();
 
     eprintln!("scale");
     let mut scale_results = Vec::new();
     let mut have = 0usize;
-    for n in scale {
+    for n in scale.into_iter().filter(|_| selected("PHASES", "scale")) {
         raw::add_users(&ctx, have, n).await?;
         have = n;
         let mut row = serde_json::Map::new();
         for (f, query) in [
             ("get-user", None),
             ("list-users", Some("limit=50")),
-            ("search-users", Some("q=other12&limit=20")),
+            ("search-users", Some("q=other1&limit=20")),
             ("create-user", None),
-        ] {
+        ]
+        .into_iter()
+        .filter(|(f, _)| selected("ONLY", f))
+        {
             eprintln!("  {n} {f}");
             let mut ev = load_event(&root, f);
             if let Some(q) = query {
@@ -389,7 +443,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                     .collect();
                 ev["queryStringParameters"] = Value::Object(map);
             }
-            row.insert(f.into(), warm(&bin(f), &fenv, f, &ev, 200).await);
+            row.insert(f.into(), warm(&bin(f), &fenv, f, &ev, 200, None).await);
         }
         scale_results.push(json!({ "users": n, "results": row }));
     }

@@ -2,10 +2,8 @@
 //! yardstick for the functions' own overhead. Also the bulk users of the scale runs.
 
 use std::collections::HashMap;
-use std::time::Instant;
 
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
-use serde_json::{json, Value};
 use shared::validate::{Email, Username};
 use shared::Ctx;
 
@@ -81,34 +79,26 @@ async fn list_page(ctx: &Ctx) {
     }
 }
 
-async fn time<F, Fut>(runs: usize, mut f: F) -> Value
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = ()>,
-{
-    f().await;
-    let mut v = Vec::with_capacity(runs);
-    for _ in 0..runs {
-        let t = Instant::now();
-        f().await;
-        v.push(t.elapsed().as_secs_f64() * 1000.0);
-    }
-    v.sort_by(|a, b| a.total_cmp(b));
-    let p = |q: f64| v[((v.len() as f64 - 1.0) * q).round() as usize];
-    json!({ "n": v.len(), "p50": p(0.5), "p90": p(0.9), "p99": p(0.99) })
-}
-
-/// p50/p90/p99 of the raw call sequence behind each compared endpoint.
-pub async fn measure(ctx: &Ctx, runs: usize) -> Value {
+/// Issues the raw call sequence behind `function`, if it is one of the compared
+/// endpoints; false otherwise. The warm runs time it between the function's own
+/// invocations, so both meet DynamoDB Local in the same state.
+pub async fn calls_for(ctx: &Ctx, function: &str) -> bool {
     let member = format!("USER#{}", admin::samples::MEMBER_ID);
     let ws = format!("WS#{}", admin::samples::WORKSPACE_ID);
-    json!({
-        "get-me": time(runs, || auth(ctx)).await,
-        "studio-storage-used": time(runs, || auth(ctx)).await,
-        "get-user": time(runs, || async { auth(ctx).await; get(ctx, &member, "PROFILE").await }).await,
-        "get-workspace": time(runs, || async { auth(ctx).await; get(ctx, &ws, "META").await }).await,
-        "list-users": time(runs, || list_page(ctx)).await,
-    })
+    match function {
+        "get-me" | "studio-storage-used" => auth(ctx).await,
+        "get-user" => {
+            auth(ctx).await;
+            get(ctx, &member, "PROFILE").await;
+        }
+        "get-workspace" => {
+            auth(ctx).await;
+            get(ctx, &ws, "META").await;
+        }
+        "list-users" => list_page(ctx).await,
+        _ => return false,
+    }
+    true
 }
 
 /// Adds users `from..to` (bulk, no password hashing) for the scale runs.
