@@ -184,9 +184,19 @@ async fn invoke(api: &RuntimeApi, event: Vec<u8>) -> Option<runtime_api::Answer>
 }
 
 /// Time from exec to the first response, `runs` times.
-async fn cold(program: &[String], env: &[(String, String)], event: &[u8], runs: usize) -> Value {
+/// With `raw` (the table's config and the function's name), each start is followed by
+/// the function's raw call sequence on a new client: what its first DynamoDB round
+/// trips cost any caller on a fresh connection.
+async fn cold(
+    program: &[String],
+    env: &[(String, String)],
+    event: &[u8],
+    runs: usize,
+    raw: Option<(&Config, &str)>,
+) -> Value {
     let mut times = Vec::new();
     let mut init_times = Vec::new();
+    let mut raw_times = Vec::new();
     let mut status = Value::Null;
     for _ in 0..runs {
         // A Runtime API per process: a killed process's pending `next` must not take
@@ -206,8 +216,20 @@ async fn cold(program: &[String], env: &[(String, String)], event: &[u8], runs: 
             status = status_of(&a.body);
         }
         p.stop();
+        if let Some((config, function)) = raw {
+            let fresh = Ctx::new(config.clone()).await;
+            let started = std::time::Instant::now();
+            if raw::calls_for(&fresh, function).await {
+                raw_times.push(started.elapsed().as_secs_f64() * 1000.0);
+            }
+        }
     }
-    json!({ "ms": stats(times), "init_ms": stats(init_times), "status": status })
+    json!({
+        "ms": stats(times),
+        "init_ms": stats(init_times),
+        "raw_first_ms": (!raw_times.is_empty()).then(|| stats(raw_times)),
+        "status": status,
+    })
 }
 
 /// Warm latency, memory, CPU and capacity over `runs` invocations of one process.
@@ -290,7 +312,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let table = format!("bench-{}", std::process::id());
     let mut config = Config::for_table(&table, &endpoint);
     config.measure_capacity = true;
-    let ctx = Ctx::new(config).await;
+    let ctx = Ctx::new(config.clone()).await;
     admin::table::create_table(ctx.store.client(), &table, admin::routes::TEMPLATE).await?;
     admin::samples::seed(&ctx).await?;
     let fenv: Vec<(String, String)> = vec![
@@ -353,11 +375,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     if cold_phase {
         cold_starts.insert(
             "hello-world (floor)".into(),
-            cold(&hello, &fenv, &get_me, cold_runs).await,
+            cold(&hello, &fenv, &get_me, cold_runs, None).await,
         );
         cold_starts.insert(
             "python boto3 (peer)".into(),
-            cold(&python, &py_env, &get_me, cold_runs).await,
+            cold(&python, &py_env, &get_me, cold_runs, None).await,
         );
     }
     for f in functions
@@ -366,7 +388,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     {
         eprintln!("  {f}");
         let ev = serde_json::to_vec(&load_event(&root, f))?;
-        cold_starts.insert(f.clone(), cold(&bin(f), &fenv, &ev, cold_runs).await);
+        cold_starts.insert(
+            f.clone(),
+            cold(&bin(f), &fenv, &ev, cold_runs, Some((&config, f))).await,
+        );
     }
 
     // The cold starts ran the log-out sample, which revoked the sample token: store it
