@@ -19,7 +19,6 @@ LAMBDA_GB_SECOND = {"arm64": 0.0000133334, "x86_64": 0.0000166667}
 LAMBDA_REQUEST = 0.20 / 1e6
 READ_UNIT = 0.125 / 1e6
 WRITE_UNIT = 0.625 / 1e6
-MEMORY_GB = 128 / 1024
 
 
 def fmt(x, digits=2):
@@ -112,7 +111,8 @@ lines += [
     "",
     "The same functions after bulk-loading users (200 warm requests each): latency and DynamoDB capacity "
     "per request, as the functions' own log lines report it (`MEASURE_CAPACITY=true`). "
-    "List: `GET /v1/users?limit=50` as admin; search: `q=other1&limit=20`.",
+    "List: `GET /v1/users?limit=50` as admin; search: `q=other000&limit=20` (the bulk users are `other00000`, "
+    "`other00001`, ..., so the first page of matches is the same 20 users at every size).",
     "",
     "| users | function | p50 ms | p99 ms | read units | write units | statuses |",
     "|---|---|---|---|---|---|---|",
@@ -129,25 +129,48 @@ lines += [
     "",
     "## Cost per million requests",
     "",
-    "From the warm p50 duration (billed per 1 ms) at 128 MB and the capacity per request above. Prices "
+    "Lambda: at each function's `MemorySize` in `template.yaml`, billed per 1 ms. Lambda gives CPU in proportion "
+    "to memory (one vCPU at 1,769 MB), so the duration is estimated from the warm run as its waiting time (p50 "
+    "minus CPU per request) plus its CPU time scaled by 1,769 MB ÷ memory: at 128 MB a request's CPU takes about "
+    "14× as long as on this machine's core. DynamoDB: the capacity per request above. Prices "
     f"(on-demand list prices, us-east-1): Lambda ${LAMBDA_GB_SECOND['arm64']}/GB-s arm64, "
     f"${LAMBDA_GB_SECOND['x86_64']}/GB-s x86_64, $0.20 per million requests; DynamoDB $0.125 per million read "
     "request units, $0.625 per million write request units. Local durations stand in for Lambda's, so "
     "treat the compute column as an estimate; the DynamoDB column follows directly from measured units.",
     "",
-    "| function | Lambda arm64 $ | Lambda x86_64 $ | DynamoDB $ | total (arm64) $ |",
-    "|---|---|---|---|---|",
+    "| function | memory MB | est. Lambda ms | Lambda arm64 $ | Lambda x86_64 $ | DynamoDB $ | total (arm64) $ |",
+    "|---|---|---|---|---|---|---|",
 ]
 import math
+import re
 
+
+def memory_sizes():
+    """MemorySize per binary from template.yaml (the Globals value unless a function sets its own)."""
+    text = (Path(__file__).resolve().parent.parent / "template.yaml").read_text()
+    default = int(re.search(r"^Globals:.*?^\s+MemorySize: (\d+)", text, re.S | re.M).group(1))
+    sizes = {}
+    for block in re.split(r"\n  \w+:\n    Type: ", text):
+        binary = re.search(r"Binary: ([\w-]+)", block)
+        if binary:
+            own = re.search(r"^      MemorySize: (\d+)", block, re.M)
+            sizes[binary.group(1)] = int(own.group(1)) if own else default
+    return sizes
+
+
+MEMORY = memory_sizes()
+FULL_CPU_MB = 1769
 for f, w in warm.items():
     if not w:
         continue
-    billed = math.ceil(w["ms"]["p50"]) / 1000
-    arm = 1e6 * (billed * MEMORY_GB * LAMBDA_GB_SECOND["arm64"] + LAMBDA_REQUEST)
-    x86 = 1e6 * (billed * MEMORY_GB * LAMBDA_GB_SECOND["x86_64"] + LAMBDA_REQUEST)
+    mb = MEMORY.get(f, 128)
+    cpu = w["cpu_ms_per_request"]
+    est = max(w["ms"]["p50"] - cpu, 0) + cpu * max(FULL_CPU_MB / mb, 1)
+    gb_s = math.ceil(est) / 1000 * mb / 1024
+    arm = 1e6 * (gb_s * LAMBDA_GB_SECOND["arm64"] + LAMBDA_REQUEST)
+    x86 = 1e6 * (gb_s * LAMBDA_GB_SECOND["x86_64"] + LAMBDA_REQUEST)
     ddb = 1e6 * (w["read_units"] * READ_UNIT + w["write_units"] * WRITE_UNIT)
-    lines.append(f"| {f} | {fmt(arm)} | {fmt(x86)} | {fmt(ddb)} | {fmt(arm + ddb)} |")
+    lines.append(f"| {f} | {mb} | {fmt(est, 1)} | {fmt(arm)} | {fmt(x86)} | {fmt(ddb)} | {fmt(arm + ddb)} |")
 
 # Plots.
 fig, ax = plt.subplots(figsize=(9, 7))
@@ -167,5 +190,67 @@ ax.legend()
 fig.tight_layout()
 fig.savefig(docs / "bench-warm.png", dpi=90)
 lines += ["", "![cold starts](bench-cold-start.png)", "", "![warm latency](bench-warm.png)", ""]
+
+
+# Targets, judged from this run's figures alone.
+def verdict(ok):
+    return "**met**" if ok else "**not met**"
+
+
+def names(items):
+    return ", ".join(f"`{n}` ({v})" for n, v in items) or "none"
+
+
+functions = [f for f in cold if "(" not in f]
+biggest = max(sizes.items(), key=lambda kv: kv[1])
+over_floor = [(f, fmt(cold[f]["ms"]["p50"] / floor) + "×") for f in functions if cold[f]["ms"]["p50"] > 1.5 * floor]
+init_over = [
+    (f, fmt(cold[f]["init_ms"]["p50"] / floor_init) + "×")
+    for f in functions
+    if cold[f]["init_ms"]["p50"] > 1.5 * floor_init
+]
+vs_raw = [
+    (f, fmt(cold[f]["ms"]["p50"] / (floor + cold[f]["raw_first_ms"]["p50"])) + "×")
+    for f in functions
+    if cold[f].get("raw_first_ms")
+]
+slow_vs_peer = [(f, fmt(peer / cold[f]["ms"]["p50"]) + "×") for f in functions if peer / cold[f]["ms"]["p50"] < 5]
+overheads = [(f, w["ms"]["p50"] / raw[f]["p50"]) for f, w in warm.items() if w and raw.get(f)]
+over_raw = [(f, fmt(o) + "×") for f, o in overheads if o > 1.25]
+rss = [(f, fmt(w["peak_rss_kib"] / 1024, 1) + " MiB") for f, w in warm.items() if w]
+over_rss = [(f, v) for (f, v), w in zip(rss, [w for w in warm.values() if w]) if w["peak_rss_kib"] > 32 * 1024]
+scale_rows = results["scale"]
+flat = []
+if len(scale_rows) >= 2:
+    first, last = scale_rows[0], scale_rows[-1]
+    for f in ("get-user", "list-users", "search-users"):
+        a = first["results"].get(f, {}).get("read_units")
+        b = last["results"].get(f, {}).get("read_units")
+        if a is not None and b is not None:
+            flat.append((f, a, b))
+lines += [
+    "## Targets in this run",
+    "",
+    f"- Every `bootstrap` ≤ 6 MiB: {verdict(biggest[1] <= 6 * MIB)}; the largest is `{biggest[0]}` "
+    f"at {fmt(biggest[1] / MIB)} MiB.",
+    f"- Cold start ≤ 1.5× the floor: {verdict(not over_floor)}. Over it: {names(over_floor)}. "
+    f"Init alone (exec to the first request for an event) over 1.5× the floor's init: {names(init_over)}. "
+    f"Cold start against the floor plus the same DynamoDB calls on a new connection: {names(vs_raw)}.",
+    f"- Cold start ≥ 5× faster than the Python peer: {verdict(not slow_vs_peer)}. Under 5×: {names(slow_vs_peer)}.",
+    f"- Warm p50 overhead ≤ 1.25× the raw calls: {verdict(not over_raw)}. "
+    f"Per function: {names([(f, fmt(o) + '×') for f, o in overheads])}.",
+    "- get, list page and search cost the same capacity at "
+    + (f"{scale_rows[-1]['users']:,} users as at {scale_rows[0]['users']:,}: " if len(scale_rows) >= 2 else "both sizes: ")
+    + f"{verdict(bool(flat) and all(a == b for _, a, b in flat))} ("
+    + "; ".join(f"`{f}` {fmt(a, 1)} → {fmt(b, 1)} read units" for f, a, b in flat)
+    + ").",
+    f"- Peak RSS ≤ 32 MiB per function: {verdict(not over_rss)}. Highest: "
+    + names(sorted(rss, key=lambda kv: -float(kv[1].split()[0]))[:3])
+    + ".",
+    "",
+]
+notes = Path(__file__).resolve().parent.parent / "bench" / "NOTES.md"
+if notes.exists():
+    lines += [notes.read_text().rstrip(), ""]
 (docs / "benchmarks.md").write_text("\n".join(lines) + "\n")
 print("wrote", docs / "benchmarks.md")

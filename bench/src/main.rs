@@ -451,7 +451,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         for (f, query) in [
             ("get-user", None),
             ("list-users", Some("limit=50")),
-            ("search-users", Some("q=other1&limit=20")),
+            ("search-users", Some("q=other000&limit=20")),
             ("create-user", None),
         ]
         .into_iter()

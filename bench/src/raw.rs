@@ -101,13 +101,16 @@ pub async fn calls_for(ctx: &Ctx, function: &str) -> bool {
     true
 }
 
-/// Adds users `from..to` (bulk, no password hashing) for the scale runs.
+/// Adds users `from..to` (bulk, no password hashing) for the scale runs. Names are
+/// zero-padded (`other00042`), so a search for `other000` finds the same first page,
+/// item for item, at every table size: what it reads is the same, only the table grows.
 pub async fn add_users(ctx: &Ctx, from: usize, to: usize) -> Result<(), String> {
     for start in (from..to).step_by(1000) {
         let users: Vec<_> = (start..to.min(start + 1000))
             .map(|i| {
-                let email = Email::parse_str(&format!("other{i}@example.com")).map_err(|e| e.1)?;
-                let name = Username::parse_str(&format!("other{i}")).map_err(|e| e.1)?;
+                let email =
+                    Email::parse_str(&format!("other{i:05}@example.com")).map_err(|e| e.1)?;
+                let name = Username::parse_str(&format!("other{i:05}")).map_err(|e| e.1)?;
                 Ok(shared::users::new_record(
                     ctx,
                     &email,

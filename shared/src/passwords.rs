@@ -18,26 +18,60 @@ use subtle::ConstantTimeEq;
 const MAX_M_COST: u32 = 64 * 1024;
 
 /// Spare sets of blocks, at most one per CPU: hashing more at once gains nothing.
-static POOL: Mutex<Vec<Vec<Block>>> = Mutex::new(Vec::new());
+static POOL: Mutex<Pool> = Mutex::new(Pool {
+    spare: Vec::new(),
+    created: 0,
+});
 
-fn pool() -> std::sync::MutexGuard<'static, Vec<Vec<Block>>> {
+struct Pool {
+    spare: Vec<Vec<Block>>,
+    /// Sets ever allocated, so [`prepare`] never adds one that a hash already made.
+    created: usize,
+}
+
+fn pool() -> std::sync::MutexGuard<'static, Pool> {
     POOL.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Allocates and touches one set of blocks for the default parameters on a background
+/// thread, so that a sandbox's first hash does not also pay for faulting in 19 MiB:
+/// the functions that hash on every request call it at start, and the work overlaps
+/// their event fetch and first DynamoDB round trips. A hash that starts meanwhile
+/// waits for this set rather than allocating a second one.
+pub fn prepare() {
+    std::thread::spawn(|| {
+        let mut pool = pool();
+        if pool.created == 0 {
+            pool.created = 1;
+            let blocks = vec![Block::new(); Params::default().block_count()];
+            pool.spare.push(blocks);
+        }
+    });
 }
 
 /// Runs argon2 with blocks from the pool, returning them afterwards.
 fn hash_into(argon: &Argon2<'_>, password: &[u8], salt: &[u8], out: &mut [u8]) -> bool {
     let need = argon.params().block_count();
-    let mut blocks = pool().pop().unwrap_or_default();
+    let mut blocks = {
+        let mut pool = pool();
+        match pool.spare.pop() {
+            Some(blocks) => blocks,
+            None => {
+                pool.created += 1;
+                Vec::new()
+            }
+        }
+    };
     if blocks.len() < need {
         blocks.resize(need, Block::new());
     }
     let ok = argon
         .hash_password_into_with_memory(password, salt, out, &mut blocks[..need])
         .is_ok();
-    let mut spare = pool();
+    let mut pool = pool();
     let keep = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if spare.len() < keep {
-        spare.push(blocks);
+    if pool.spare.len() < keep {
+        pool.spare.push(blocks);
     }
     ok
 }
@@ -148,11 +182,21 @@ mod tests {
     }
 
     #[test]
+    fn a_prepared_set_is_the_one_the_first_hash_uses() {
+        // Its own process under nextest: nothing else has touched the pool.
+        prepare();
+        hash("a").unwrap();
+        hash("b").unwrap();
+        let pool = pool();
+        assert_eq!((pool.created, pool.spare.len()), (1, 1));
+    }
+
+    #[test]
     fn reuses_one_set_of_blocks_for_sequential_hashes() {
         // Pool state is process-wide and tests run in parallel, so only check that a
         // hash leaves at least one set behind and never more than one per CPU.
         hash("a").unwrap();
-        let n = pool().len();
+        let n = pool().spare.len();
         let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
         assert!(n >= 1 && n <= cpus, "{n} sets pooled with {cpus} CPUs");
     }
