@@ -119,6 +119,21 @@ impl TestApp {
         self.raw(method, path, &headers, Some(body)).await
     }
 
+    /// Like [`call`] without a token, from `source_ip` as API Gateway reports it in
+    /// `requestContext.http.sourceIp`.
+    pub async fn call_from(
+        &self,
+        source_ip: &str,
+        method: &str,
+        path: &str,
+        body: Value,
+    ) -> TestResponse {
+        let headers = [("content-type".to_string(), "application/json".to_string())];
+        let body = Some(body.to_string().into_bytes());
+        self.request(method, path, &headers, body, Some(source_ip))
+            .await
+    }
+
     /// Like [`call`], with full control of headers and body bytes.
     pub async fn raw(
         &self,
@@ -126,6 +141,18 @@ impl TestApp {
         path_and_query: &str,
         headers: &[(String, String)],
         body: Option<Vec<u8>>,
+    ) -> TestResponse {
+        self.request(method, path_and_query, headers, body, None)
+            .await
+    }
+
+    async fn request(
+        &self,
+        method: &str,
+        path_and_query: &str,
+        headers: &[(String, String)],
+        body: Option<Vec<u8>>,
+        source_ip: Option<&str>,
     ) -> TestResponse {
         let (path, query) = path_and_query
             .split_once('?')
@@ -146,11 +173,18 @@ impl TestApp {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
             qmap.entry(decode(k)).or_default().push(decode(v));
         }
-        let req: Request = builder
+        let mut req: Request = builder
             .body(body)
             .expect("request")
             .with_path_parameters(params)
             .with_query_string_parameters(qmap);
+        if let Some(ip) = source_ip {
+            use lambda_http::aws_lambda_events::apigw::ApiGatewayV2httpRequestContext;
+            use lambda_http::request::RequestContext;
+            let mut context = ApiGatewayV2httpRequestContext::default();
+            context.http.source_ip = Some(ip.to_string());
+            req = req.with_request_context(RequestContext::ApiGatewayV2(context));
+        }
         let resp = self.handle(&function, req).await;
         read(resp)
     }

@@ -302,6 +302,37 @@ async fn repeated_failed_logins_are_429_with_retry_after() {
 }
 
 #[tokio::test]
+async fn failed_logins_from_one_address_are_429_whatever_the_login() {
+    let app = TestApp::spawn_with(|c| {
+        c.login_max_failures = 100;
+        c.ip_max_failures = 3;
+    })
+    .await;
+    let admin = app.admin().await;
+    app.user(&admin, "sprayed").await;
+    let login = |name: &str, password: &str| json!({"login": name, "password": password});
+    // Three wrong passwords, each for a different login, from one address.
+    for name in ["sprayed", "no-such-user", admin.username.as_str()] {
+        let r = app
+            .call_from("203.0.113.7", "POST", "/v1/auth/token", login(name, "wrong-password"))
+            .await;
+        assert_eq!(r.status, 401, "{name}");
+    }
+    // That address is now refused, even with the right password...
+    let r = app
+        .call_from("203.0.113.7", "POST", "/v1/auth/token", login("sprayed", "password-123"))
+        .await;
+    assert_eq!(r.status, 429);
+    assert_eq!(r.body["error"], "RATE_LIMIT_EXCEEDED");
+    assert!(r.header("retry-after").unwrap().parse::<u64>().unwrap() > 0);
+    // ...while another address, and the same logins, are not.
+    let r = app
+        .call_from("198.51.100.20", "POST", "/v1/auth/token", login("sprayed", "password-123"))
+        .await;
+    assert_eq!(r.status, 201);
+}
+
+#[tokio::test]
 async fn expired_tokens_are_401_and_responses_are_not_cached() {
     let app = TestApp::spawn_with(|c| c.token_ttl_seconds = 3).await;
     let admin = app.admin().await;
