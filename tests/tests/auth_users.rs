@@ -314,20 +314,35 @@ async fn failed_logins_from_one_address_are_429_whatever_the_login() {
     // Three wrong passwords, each for a different login, from one address.
     for name in ["sprayed", "no-such-user", admin.username.as_str()] {
         let r = app
-            .call_from("203.0.113.7", "POST", "/v1/auth/token", login(name, "wrong-password"))
+            .call_from(
+                "203.0.113.7",
+                "POST",
+                "/v1/auth/token",
+                login(name, "wrong-password"),
+            )
             .await;
         assert_eq!(r.status, 401, "{name}");
     }
     // That address is now refused, even with the right password...
     let r = app
-        .call_from("203.0.113.7", "POST", "/v1/auth/token", login("sprayed", "password-123"))
+        .call_from(
+            "203.0.113.7",
+            "POST",
+            "/v1/auth/token",
+            login("sprayed", "password-123"),
+        )
         .await;
     assert_eq!(r.status, 429);
     assert_eq!(r.body["error"], "RATE_LIMIT_EXCEEDED");
     assert!(r.header("retry-after").unwrap().parse::<u64>().unwrap() > 0);
     // ...while another address, and the same logins, are not.
     let r = app
-        .call_from("198.51.100.20", "POST", "/v1/auth/token", login("sprayed", "password-123"))
+        .call_from(
+            "198.51.100.20",
+            "POST",
+            "/v1/auth/token",
+            login("sprayed", "password-123"),
+        )
         .await;
     assert_eq!(r.status, 201);
 }
