@@ -199,3 +199,51 @@ async fn studio_list_filters_by_channel_ids_and_visibility() {
         .await;
     assert_eq!(r.status, 400);
 }
+
+#[tokio::test]
+async fn a_user_belongs_to_at_most_max_memberships_workspaces() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let busy = app.user(&admin, "busy").await;
+    let other = app.user(&admin, "other").await;
+    let elsewhere = app.workspace(&other, "elsewhere").await;
+    let max = shared::store::MAX_MEMBERSHIPS;
+    let mut first = None;
+    for i in 0..max {
+        let ws = app.workspace(&busy, &format!("ws-{i}")).await;
+        first.get_or_insert(ws);
+    }
+    // The next create, and being added to another workspace, are both refused.
+    let r = app
+        .call(
+            "POST",
+            "/v1/workspaces",
+            Some(&busy.token),
+            Some(json!({"name": "one-too-many"})),
+        )
+        .await;
+    assert_eq!(r.status, 409, "{}", r.text);
+    assert_eq!(r.body["error"], "CONFLICT");
+    assert_eq!(r.body["details"]["field"], "memberships");
+    let r = app
+        .put_member(&other.token, &elsewhere, &busy.id, "viewer")
+        .await;
+    assert_eq!(r.status, 409, "{}", r.text);
+    assert_eq!(r.body["details"]["field"], "memberships");
+    // A role change in a workspace the user is already in is not a new membership.
+    let first = first.unwrap();
+    app.add_member(&busy, &first, &other, "admin").await;
+    let r = app
+        .put_member(&other.token, &first, &busy.id, "editor")
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    // Leaving one makes room for one.
+    assert_eq!(
+        app.remove_member(&other.token, &first, &busy.id)
+            .await
+            .status,
+        204
+    );
+    app.add_member(&other, &elsewhere, &busy, "viewer").await;
+    app.assert_audit_clean().await;
+}
