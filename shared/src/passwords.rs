@@ -7,7 +7,7 @@
 //! pool, so a function that hashes one password at a time (a Lambda sandbox) holds
 //! exactly one set of blocks for its whole life.
 
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 use argon2::password_hash::{Output, ParamsString, PasswordHash, SaltString};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
@@ -27,6 +27,13 @@ struct Pool {
     spare: Vec<Vec<Block>>,
     /// Sets ever allocated, so [`prepare`] never adds one that a hash already made.
     created: usize,
+}
+
+/// How many spare sets the pool keeps: one per CPU, looked up once (the standard
+/// library reads cgroup files to answer).
+fn spare_limit() -> usize {
+    static LIMIT: OnceLock<usize> = OnceLock::new();
+    *LIMIT.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
 fn pool() -> std::sync::MutexGuard<'static, Pool> {
@@ -69,8 +76,7 @@ fn hash_into(argon: &Argon2<'_>, password: &[u8], salt: &[u8], out: &mut [u8]) -
         .hash_password_into_with_memory(password, salt, out, &mut blocks[..need])
         .is_ok();
     let mut pool = pool();
-    let keep = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if pool.spare.len() < keep {
+    if pool.spare.len() < spare_limit() {
         pool.spare.push(blocks);
     }
     ok
