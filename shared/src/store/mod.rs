@@ -131,7 +131,7 @@ pub(crate) fn n(v: i64) -> AttributeValue {
 }
 
 /// The primary key of an item.
-pub(crate) fn key(pk: impl Into<String>, sk: impl Into<String>) -> Item {
+pub fn key(pk: impl Into<String>, sk: impl Into<String>) -> Item {
     HashMap::from([(keys::PK.to_string(), s(pk)), (keys::SK.to_string(), s(sk))])
 }
 
@@ -476,7 +476,7 @@ impl Store {
                 .return_consumed_capacity(self.rcc())
                 .send()
                 .await
-                .map(|_| ())
+                .map(|out| self.meter_write(&out.consumed_capacity))
                 .map_err(|e| classify_single(e, label)),
             OpKind::Update(key) => self
                 .client
@@ -490,7 +490,7 @@ impl Store {
                 .return_consumed_capacity(self.rcc())
                 .send()
                 .await
-                .map(|_| ())
+                .map(|out| self.meter_write(&out.consumed_capacity))
                 .map_err(|e| classify_single(e, label)),
             OpKind::Delete(key) => self
                 .client
@@ -503,7 +503,7 @@ impl Store {
                 .return_consumed_capacity(self.rcc())
                 .send()
                 .await
-                .map(|_| ())
+                .map(|out| self.meter_write(&out.consumed_capacity))
                 .map_err(|e| classify_single(e, label)),
         }
     }
