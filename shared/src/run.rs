@@ -50,13 +50,7 @@ where
             (e.into_response(&request_id), Some(code), cause)
         }
     };
-    let headers = resp.headers_mut();
-    headers
-        .entry(header::CACHE_CONTROL)
-        .or_insert(HeaderValue::from_static("no-store"));
-    if let Ok(v) = HeaderValue::from_str(&request_id) {
-        headers.insert("x-request-id", v);
-    }
+    service_headers(resp.headers_mut(), &request_id);
     let status = resp.status().as_u16();
     let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
     let caller_id = caller.map(|c| c.to_string());
@@ -91,6 +85,17 @@ where
         );
     }
     resp
+}
+
+/// What every response carries: `Cache-Control: no-store` (unless the handler chose
+/// otherwise) and the request id.
+pub fn service_headers(headers: &mut http::HeaderMap, request_id: &str) {
+    headers
+        .entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
+    if let Ok(v) = HeaderValue::from_str(request_id) {
+        headers.insert("x-request-id", v);
+    }
 }
 
 /// SDK crates whose debug and trace events carry request and response bodies

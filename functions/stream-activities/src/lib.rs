@@ -214,12 +214,7 @@ pub async fn streaming(
             );
             let full = e.into_response(&request_id);
             let (mut parts, full_body) = full.into_parts();
-            parts
-                .headers
-                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            if let Ok(v) = HeaderValue::from_str(&request_id) {
-                parts.headers.insert("x-request-id", v);
-            }
+            shared::run::service_headers(&mut parts.headers, &request_id);
             let bytes = bytes::Bytes::copy_from_slice(full_body.as_ref());
             tokio::spawn(async move {
                 let _ = tx.send_data(bytes).await;
