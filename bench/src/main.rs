@@ -68,7 +68,6 @@ impl Proc {
             .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
             .env("AWS_LAMBDA_LOG_STREAM_NAME", "bench")
             .env("AWS_LAMBDA_LOG_GROUP_NAME", "bench")
-            .env("AWS_LC_SYS_NO_JITTER_ENTROPY", "1")
             .stdin(Stdio::null())
             .stderr(Stdio::null())
             .stdout(if capture {
@@ -268,13 +267,12 @@ async fn warm(
     let (hwm, cpu_after) = p.usage();
     tokio::time::sleep(Duration::from_millis(200)).await;
     let caps = p.capacity();
-    let n = caps.len().max(1) as f64;
+    // The first line is the discarded warm-up invocation.
     let (read, write) = caps
         .iter()
         .skip(1)
         .fold((0.0, 0.0), |(r, w), (a, b)| (r + a, w + b));
     let per = (caps.len().saturating_sub(1)).max(1) as f64;
-    let _ = n;
     p.stop();
     json!({
         "ms": stats(times),

@@ -1,22 +1,18 @@
 //! The DynamoDB calls each measured endpoint makes, issued directly with the SDK: the
 //! yardstick for the functions' own overhead. Also the bulk users of the scale runs.
 
-use std::collections::HashMap;
-
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
+use shared::keys;
+use shared::store::{key, Item};
 use shared::validate::{Email, Username};
 use shared::Ctx;
+use uuid::Uuid;
 
-type Item = HashMap<String, AttributeValue>;
-
-fn key(pk: &str, sk: &str) -> Item {
-    HashMap::from([
-        ("PK".to_string(), AttributeValue::S(pk.into())),
-        ("SK".to_string(), AttributeValue::S(sk.into())),
-    ])
+fn sample(id: &str) -> Uuid {
+    Uuid::parse_str(id).unwrap_or_default()
 }
 
-async fn get(ctx: &Ctx, pk: &str, sk: &str) {
+async fn get(ctx: &Ctx, pk: String, sk: &str) {
     let _ = ctx
         .store
         .client()
@@ -31,41 +27,37 @@ async fn get(ctx: &Ctx, pk: &str, sk: &str) {
 /// Token and caller profile: what every authenticated request reads first.
 async fn auth(ctx: &Ctx) {
     let hash = shared::auth::hash_token(admin::samples::ADMIN_TOKEN);
-    get(ctx, &format!("TOKEN#{hash}"), "TOKEN").await;
-    get(
-        ctx,
-        &format!("USER#{}", admin::samples::ADMIN_ID),
-        "PROFILE",
-    )
-    .await;
+    get(ctx, keys::token(&hash), keys::TOKEN).await;
+    let admin = sample(admin::samples::ADMIN_ID);
+    get(ctx, keys::user(admin), keys::PROFILE).await;
 }
 
 async fn list_page(ctx: &Ctx) {
     auth(ctx).await;
-    let ws = admin::samples::WORKSPACE_ID;
-    get(ctx, &format!("WS#{ws}"), "META").await;
+    let ws = sample(admin::samples::WORKSPACE_ID);
+    get(ctx, keys::workspace(ws), keys::META).await;
     let out = ctx
         .store
         .client()
         .query()
         .table_name(ctx.store.table())
-        .index_name("by_email")
+        .index_name(shared::store::SortField::Email.index())
         .key_condition_expression("#d = :d")
-        .expression_attribute_names("#d", "dir")
-        .expression_attribute_values(":d", AttributeValue::S(format!("WS#{ws}")))
+        .expression_attribute_names("#d", keys::DIR)
+        .expression_attribute_values(":d", AttributeValue::S(keys::dir_workspace(ws)))
         .limit(11)
         .send()
         .await;
-    let keys: Vec<Item> = out
+    let profiles: Vec<Item> = out
         .ok()
         .and_then(|o| o.items)
         .unwrap_or_default()
         .iter()
         .filter_map(|i| i.get("user_id").and_then(|v| v.as_s().ok()))
-        .map(|id| key(&format!("USER#{id}"), "PROFILE"))
+        .map(|id| key(keys::user(sample(id)), keys::PROFILE))
         .collect();
     if let Ok(ka) = KeysAndAttributes::builder()
-        .set_keys(Some(keys))
+        .set_keys(Some(profiles))
         .consistent_read(true)
         .build()
     {
@@ -83,17 +75,17 @@ async fn list_page(ctx: &Ctx) {
 /// endpoints; false otherwise. The warm runs time it between the function's own
 /// invocations, so both meet DynamoDB Local in the same state.
 pub async fn calls_for(ctx: &Ctx, function: &str) -> bool {
-    let member = format!("USER#{}", admin::samples::MEMBER_ID);
-    let ws = format!("WS#{}", admin::samples::WORKSPACE_ID);
+    let member = keys::user(sample(admin::samples::MEMBER_ID));
+    let ws = keys::workspace(sample(admin::samples::WORKSPACE_ID));
     match function {
         "get-me" | "studio-storage-used" => auth(ctx).await,
         "get-user" => {
             auth(ctx).await;
-            get(ctx, &member, "PROFILE").await;
+            get(ctx, member, keys::PROFILE).await;
         }
         "get-workspace" => {
             auth(ctx).await;
-            get(ctx, &ws, "META").await;
+            get(ctx, ws, keys::META).await;
         }
         "list-users" => list_page(ctx).await,
         _ => return false,
