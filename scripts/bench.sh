@@ -16,9 +16,6 @@ LAMBDA_DIR="$CARGO_TARGET_DIR/lambda"
 log "cargo lambda build --release (every function, the hello-world floor, the harness)"
 cargo lambda build --release
 
-PIDS=()
-cleanup() { stop "${PIDS[@]}"; }
-trap cleanup EXIT
 DDB_PORT="$(free_port)"
 PIDS+=("$(start_ddb "$DDB_PORT")")
 

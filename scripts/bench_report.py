@@ -25,6 +25,11 @@ def fmt(x, digits=2):
     return "n/a" if x is None or x != x else f"{x:.{digits}f}"
 
 
+def statuses(run):
+    """`200×1000`-style counts of the statuses a run answered."""
+    return ", ".join(f"{k}×{v}" for k, v in run["statuses"].items())
+
+
 cpu = subprocess.run(["sh", "-c", "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"], capture_output=True, text=True).stdout.strip()
 lines = [
     "# Benchmarks",
@@ -101,7 +106,7 @@ for f, w in warm.items():
     lines.append(
         f"| {f} | {fmt(w['ms']['p50'])} | {fmt(w['ms']['p99'])} | {fmt(r) if r else '–'} | {over} | "
         f"{fmt(w['peak_rss_kib'] / 1024, 1)} | {fmt(w['cpu_ms_per_request'], 3)} | {fmt(w['read_units'], 1)} | {fmt(w['write_units'], 1)} | "
-        + ", ".join(f"{k}×{v}" for k, v in w["statuses"].items())
+        + statuses(w)
         + " |"
     )
 
@@ -121,7 +126,7 @@ for row in results["scale"]:
     for f, w in row["results"].items():
         lines.append(
             f"| {row['users']} | {f} | {fmt(w['ms']['p50'])} | {fmt(w['ms']['p99'])} | {fmt(w['read_units'], 1)} | {fmt(w['write_units'], 1)} | "
-            + ", ".join(f"{k}×{v}" for k, v in w["statuses"].items())
+            + statuses(w)
             + " |"
         )
 

@@ -15,8 +15,7 @@ for p in "$DYNAMODB_PORT" "$API_PORT"; do
   port_in_use "$p" && die "port $p is already in use: stop what listens there, or set DYNAMODB_PORT / API_PORT"
 done
 
-PIDS=()
-cleanup() { trap "" PIPE; stop "${PIDS[@]}"; log "stopped" 2>/dev/null || true; }
+cleanup() { trap "" PIPE; stop_started; log "stopped" 2>/dev/null || true; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 

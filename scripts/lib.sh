@@ -109,3 +109,8 @@ stop() {
     [ -n "$pid" ] && kill -TERM -- "-$pid" 2>/dev/null || true
   done
 }
+
+# Processes a script starts (PIDS+=("$(start_ddb ...)")), all stopped when it exits.
+PIDS=()
+stop_started() { stop "${PIDS[@]}"; }
+trap stop_started EXIT

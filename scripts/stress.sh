@@ -4,9 +4,6 @@
 source "$(dirname "$0")/lib.sh"
 ensure_tools
 cd "$ROOT"
-PIDS=()
-cleanup() { stop "${PIDS[@]}"; }
-trap cleanup EXIT
 cargo build --workspace --bins
 DDB_PORT="$(free_port)"; API_PORT="$(free_port)"
 PIDS+=("$(start_ddb "$DDB_PORT")")

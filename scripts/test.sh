@@ -4,10 +4,6 @@ source "$(dirname "$0")/lib.sh"
 ensure_tools
 cd "$ROOT"
 
-PIDS=()
-cleanup() { stop "${PIDS[@]}"; }
-trap cleanup EXIT
-
 log "cargo fmt --check"
 cargo fmt --all -- --check
 log "cargo clippy -D warnings"
