@@ -456,6 +456,14 @@ impl TestApp {
         assert!(report.is_clean(), "{report}");
     }
 
+    /// Whether any item of the table mentions `text` anywhere (keys or attributes).
+    pub async fn table_mentions(&self, text: &str) -> bool {
+        self.scan()
+            .await
+            .iter()
+            .any(|i| format!("{i:?}").contains(text))
+    }
+
     /// Every item of the table (tests only).
     pub async fn scan(&self) -> Vec<HashMap<String, aws_sdk_dynamodb::types::AttributeValue>> {
         let mut out = Vec::new();
