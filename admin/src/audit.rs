@@ -5,7 +5,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use shared::model::{UserRecord, WsRole};
+use shared::model::UserRecord;
+use shared::types::WsRole;
 use shared::{keys, Ctx};
 use uuid::Uuid;
 
@@ -127,7 +128,7 @@ pub async fn audit(ctx: &Ctx) -> Result<Report, String> {
             tokens.push(s(item, "user_id").to_string());
         } else if pk == keys::STATS && sk == keys::USERS_COUNTER {
             users_counter = Some(num(item, "count"));
-        } else if pk.starts_with("USER#") {
+        } else if pk.starts_with(keys::USER_PREFIX) {
             owned.push((pk.to_string(), sk.to_string()));
         }
     }
@@ -144,8 +145,8 @@ pub async fn audit(ctx: &Ctx) -> Result<Report, String> {
             continue;
         };
         let expected = [
-            keys::email_guard(&u.email.to_lowercase()),
-            keys::username_guard(&u.username.to_lowercase()),
+            keys::email_guard(&u.email.lower()),
+            keys::username_guard(&u.username.lower()),
         ];
         if !expected.contains(pk) {
             r.violations
@@ -154,8 +155,8 @@ pub async fn audit(ctx: &Ctx) -> Result<Report, String> {
     }
     for (id, (u, item)) in &users {
         for g in [
-            keys::email_guard(&u.email.to_lowercase()),
-            keys::username_guard(&u.username.to_lowercase()),
+            keys::email_guard(&u.email.lower()),
+            keys::username_guard(&u.username.lower()),
         ] {
             if guard_of.get(&g) != Some(&id.to_string()) {
                 r.violations.push(format!("user {id} lacks guard {g}"));
@@ -196,7 +197,7 @@ pub async fn audit(ctx: &Ctx) -> Result<Report, String> {
     let mut seen: HashSet<(Uuid, Uuid)> = HashSet::new();
     for m in &members {
         let (pk, uid) = (s(m, keys::PK), s(m, "user_id"));
-        let role = WsRole::parse(s(m, "role"));
+        let role = WsRole::parse_str(s(m, "role"));
         let c = counts.entry(pk.to_string()).or_default();
         c.0 += 1;
         c.1 += i64::from(role == Some(WsRole::Admin));
@@ -260,7 +261,7 @@ pub async fn audit(ctx: &Ctx) -> Result<Report, String> {
     let owners = owned
         .iter()
         .map(|(pk, sk)| (pk.as_str(), sk.as_str()))
-        .chain(files.keys().map(|pk| (pk.as_str(), "FILE#")));
+        .chain(files.keys().map(|pk| (pk.as_str(), keys::FILE_PREFIX)));
     for (pk, sk) in owners {
         if !known.contains(pk) && !deleting.contains(pk) {
             r.violations

@@ -2,12 +2,12 @@
 //! name, so `cargo lambda invoke` of every sample succeeds against a fresh table.
 //! `make test` seeds them into a throwaway table; never run this against real data.
 
-use shared::activity::{kind, NewActivity};
 use shared::auth;
-use shared::model::{FileRecord, MemberRecord, UserRecord, WorkspaceRecord, WsRole};
+use shared::model::UserRecord;
+use shared::passwords::hash_password;
+use shared::types::{Checksum, Email, Password, Username, WsRole};
 use shared::users::new_record;
-use shared::validate::{Email, Password, Username};
-use shared::{time, Ctx};
+use shared::Ctx;
 use uuid::Uuid;
 
 pub const ADMIN_ID: &str = "00000000-0000-4000-8000-000000000001";
@@ -34,19 +34,15 @@ async fn user(
     let password = Password::parse(&serde_json::Value::from(PASSWORD)).map_err(err)?;
     let mut u = new_record(
         ctx,
-        &email,
-        &username,
-        auth::hash_password(&password).await.map_err(err)?,
+        email,
+        username,
+        hash_password(&password).await.map_err(err)?,
     );
     u.user_id = Uuid::parse_str(id).map_err(err)?;
     if admin {
         u.roles = vec!["admin".into()];
     }
-    let activity = NewActivity::new(kind::USER_CREATED, u.user_id, u.user_id);
-    ctx.store
-        .create_user(&u, activity, ctx.config.activity_retention_days)
-        .await
-        .map_err(err)?;
+    ctx.store.create_user(&u, u.user_id).await.map_err(err)?;
     Ok(u)
 }
 
@@ -61,7 +57,6 @@ async fn reload(ctx: &Ctx, id: Uuid) -> Result<UserRecord, String> {
 
 /// Seeds the fixtures; fails if they exist already.
 pub async fn seed(ctx: &Ctx) -> Result<(), String> {
-    let retention = ctx.config.activity_retention_days;
     let admin = user(
         ctx,
         ADMIN_ID,
@@ -86,41 +81,23 @@ pub async fn seed(ctx: &Ctx) -> Result<(), String> {
         false,
     )
     .await?;
-    let ws = WorkspaceRecord {
-        workspace_id: Uuid::parse_str(WORKSPACE_ID).map_err(err)?,
-        name: "Sample workspace".into(),
-        created_at: time::now_rfc3339(),
-        created_by: admin.user_id,
-        member_count: 1,
-        admin_count: 1,
-    };
-    let created = NewActivity::new(kind::WORKSPACE_CREATED, admin.user_id, admin.user_id)
-        .in_workspace(ws.workspace_id, &ws.name);
-    ctx.store
-        .create_workspace(&ws, &admin, created, retention)
+    let ws = ctx
+        .store
+        .create_workspace(
+            Uuid::parse_str(WORKSPACE_ID).map_err(err)?,
+            &admin,
+            "Sample workspace",
+        )
         .await
         .map_err(err)?;
-    let m = MemberRecord {
-        workspace_id: ws.workspace_id,
-        user_id: member.user_id,
-        role: WsRole::Editor,
-        joined_at: time::now_rfc3339(),
-    };
-    let added = NewActivity::new(kind::MEMBER_ADDED, member.user_id, admin.user_id)
-        .in_workspace(ws.workspace_id, &ws.name);
     ctx.store
-        .add_member(&ws, &member, &m, added, retention)
+        .set_member(&ws, member.user_id, WsRole::Editor, admin.user_id)
         .await
         .map_err(err)?;
     let admin = reload(ctx, admin.user_id).await?;
-    let file = FileRecord {
-        checksum: "samplefile".into(),
-        size: 1000,
-        created_at: time::now_rfc3339(),
-    };
-    let added = NewActivity::new(kind::FILE_ADDED, admin.user_id, admin.user_id);
+    let checksum = Checksum::parse_str("samplefile").map_err(err)?;
     ctx.store
-        .record_file(&admin, &file, true, added, retention)
+        .record_file(&admin, checksum, 1000, admin.user_id)
         .await
         .map_err(err)?;
     let admin = reload(ctx, admin.user_id).await?;

@@ -1,12 +1,19 @@
 //! Creating an administrator outside the API: the first admin of a deployed table, or
 //! the dev admin of `make dev`.
 
-use shared::activity::{kind, NewActivity};
-use shared::model::{Status, UserRecord, ADMIN_ROLE};
-use shared::store::TxError;
-use shared::validate::{Email, Password, Username};
-use shared::{auth, time, Ctx};
-use uuid::Uuid;
+use shared::model::UserRecord;
+use shared::passwords::hash_password;
+use shared::types::{Email, Password, Username, ADMIN_ROLE};
+use shared::users::new_record;
+use shared::{auth, ApiError, Ctx};
+
+/// An error of the API as the CLI prints it: its message, and the cause when it has one.
+fn message(e: ApiError) -> String {
+    match e.cause {
+        Some(cause) => format!("{}: {cause}", e.message),
+        None => e.message,
+    }
+}
 
 /// Creates an admin with this email and password unless the email is taken.
 /// Returns the user, and whether it was created now.
@@ -15,17 +22,12 @@ pub async fn ensure_admin(
     email: &str,
     password: &str,
 ) -> Result<(UserRecord, bool), String> {
-    if let Some(existing) = ctx
-        .store
-        .user_by_login(email)
-        .await
-        .map_err(|e| e.to_string())?
-    {
+    if let Some(existing) = ctx.store.user_by_login(email).await.map_err(message)? {
         return Ok((existing, false));
     }
-    let email = Email::parse_str(email).map_err(|(_, m)| format!("email: {m}"))?;
+    let email = Email::parse_str(email).map_err(|e| format!("email: {}", e.msg))?;
     let password = Password::parse(&serde_json::Value::from(password))
-        .map_err(|(_, m)| format!("password: {m}"))?;
+        .map_err(|e| format!("password: {}", e.msg))?;
     let local = email.as_str().split('@').next().unwrap_or("admin");
     let mut name: String = local
         .chars()
@@ -35,49 +37,16 @@ pub async fn ensure_admin(
     if name.len() < 3 {
         name = format!("admin-{name}");
     }
-    let username = Username::parse_str(&name).map_err(|(_, m)| format!("username: {m}"))?;
-    let now = time::now_rfc3339();
-    let id = Uuid::new_v4();
-    let user = UserRecord {
-        user_id: id,
-        email: email.as_str().to_string(),
-        username: username.as_str().to_string(),
-        first_name: None,
-        last_name: None,
-        avatar_url: None,
-        bio: None,
-        timezone: None,
-        locale: None,
-        preferences: Default::default(),
-        settings: Default::default(),
-        status: Status::Active,
-        roles: vec![ADMIN_ROLE.to_string()],
-        is_verified: true,
-        created_at: now.clone(),
-        updated_at: now,
-        last_login: None,
-        default_workspace_id: None,
-        disk_space: ctx.config.default_disk_space,
-        disk_space_used: 0,
-        last_read_notification_date: None,
-        version: 1,
-        mrev: 0,
-        session_epoch: 0,
-        password_hash: auth::hash_password(&password)
-            .await
-            .map_err(|e| e.to_string())?,
-        memberships: Default::default(),
-    };
-    let activity = NewActivity::new(kind::USER_CREATED, id, id);
-    match ctx
-        .store
-        .create_user(&user, activity, ctx.config.activity_retention_days)
+    let username = Username::parse_str(&name).map_err(|e| format!("username: {}", e.msg))?;
+    let hash = hash_password(&password).await.map_err(message)?;
+    let mut user = new_record(ctx, email, username, hash);
+    user.roles = vec![ADMIN_ROLE.to_string()];
+    user.is_verified = true;
+    ctx.store
+        .create_user(&user, user.user_id)
         .await
-    {
-        Ok(()) => Ok((user, true)),
-        Err(TxError::Failed(f)) => Err(format!("{} already taken", f.join(", "))),
-        Err(TxError::Api(e)) => Err(format!("{e}: {}", e.cause.clone().unwrap_or_default())),
-    }
+        .map_err(message)?;
+    Ok((user, true))
 }
 
 /// Issues a login token for `user` the way `POST /v1/auth/token` does.
@@ -85,5 +54,5 @@ pub async fn issue_token(ctx: &Ctx, user: &UserRecord) -> Result<String, String>
     auth::issue_token(ctx, user)
         .await
         .map(|issued| issued.token)
-        .map_err(|e| format!("{e}: {}", e.cause.clone().unwrap_or_default()))
+        .map_err(message)
 }

@@ -4,7 +4,7 @@
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
 use shared::keys;
 use shared::store::{key, Item};
-use shared::validate::{Email, Username};
+use shared::types::{Email, Username};
 use shared::Ctx;
 use uuid::Uuid;
 
@@ -101,14 +101,9 @@ pub async fn add_users(ctx: &Ctx, from: usize, to: usize) -> Result<(), String> 
         let users: Vec<_> = (start..to.min(start + 1000))
             .map(|i| {
                 let email =
-                    Email::parse_str(&format!("other{i:05}@example.com")).map_err(|e| e.1)?;
-                let name = Username::parse_str(&format!("other{i:05}")).map_err(|e| e.1)?;
-                Ok(shared::users::new_record(
-                    ctx,
-                    &email,
-                    &name,
-                    "unused".into(),
-                ))
+                    Email::parse_str(&format!("other{i:05}@example.com")).map_err(|e| e.msg)?;
+                let name = Username::parse_str(&format!("other{i:05}")).map_err(|e| e.msg)?;
+                Ok(shared::users::new_record(ctx, email, name, "unused".into()))
             })
             .collect::<Result<_, String>>()?;
         ctx.store

@@ -1,10 +1,10 @@
 //! Activity types and the description of a new activity. Activities are written by
-//! [`crate::store::Tx::record`] in the same transaction as the change they describe.
+//! the store in the same transaction as the change they describe.
 
 use serde_json::Value;
 use uuid::Uuid;
 
-/// The activity types SPEC names.
+/// The activity types of the API contract (one per kind of change).
 pub mod kind {
     pub const USER_CREATED: &str = "user.created";
     pub const USER_UPDATED: &str = "user.updated";

@@ -1,5 +1,5 @@
-//! Authentication and the caller: bearer tokens (stored only as SHA-256 hashes),
-//! argon2id passwords, and the visibility rule every endpoint applies.
+//! Authentication and the caller: bearer tokens (stored only as SHA-256 hashes), the
+//! caller they name, and the visibility rule every endpoint applies.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -9,10 +9,9 @@ use uuid::Uuid;
 
 use crate::error::ApiError;
 use crate::http::Request;
-use crate::model::UserRecord;
-use crate::passwords;
+use crate::model::{TokenRecord, UserRecord};
 use crate::run::note_caller;
-use crate::validate::Password;
+use crate::time;
 use crate::Ctx;
 
 /// Every token starts with this, so a leaked one is recognisable in a scan.
@@ -31,24 +30,19 @@ impl Caller {
     pub fn id(&self) -> Uuid {
         self.user.user_id
     }
+
     pub fn is_admin(&self) -> bool {
         self.user.is_admin()
     }
+
     /// The hash of the token this request came with.
     pub fn token_hash(&self) -> &str {
         &self.token_hash
     }
+
     /// A non-admin sees itself and the users who share a workspace with it.
     pub fn can_see(&self, other: &UserRecord) -> bool {
         self.is_admin() || other.user_id == self.id() || self.user.shares_workspace_with(other)
-    }
-    /// 403 unless the caller is a global admin.
-    pub fn require_admin(&self, permission: &str) -> Result<(), ApiError> {
-        if self.is_admin() {
-            Ok(())
-        } else {
-            Err(ApiError::forbidden(permission))
-        }
     }
 }
 
@@ -109,7 +103,7 @@ pub async fn authenticate_optional(ctx: &Ctx, req: &Request) -> Result<Option<Ca
         .get_token(&token_hash)
         .await?
         .ok_or_else(ApiError::unauthenticated)?;
-    if record.expires_at <= chrono::Utc::now().timestamp() {
+    if record.expires_at <= ctx.clock.now().timestamp() {
         return Err(ApiError::unauthenticated());
     }
     let user = ctx
@@ -125,43 +119,6 @@ pub async fn authenticate_optional(ctx: &Ctx, req: &Request) -> Result<Option<Ca
         return Err(ApiError::account_disabled(user.status.as_str()));
     }
     Ok(Some(Caller { user, token_hash }))
-}
-
-/// Runs deliberately slow password work off the async threads, so one hash never
-/// stalls the other requests (and their timeouts) sharing the runtime.
-async fn off_thread<T: Send + 'static>(
-    work: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|e| ApiError::internal(format!("password worker: {e}")))
-}
-
-/// argon2id hash of a password, PHC string.
-pub async fn hash_password(password: &Password) -> Result<String, ApiError> {
-    let clear = password.expose().to_string();
-    off_thread(move || passwords::hash(&clear))
-        .await?
-        .map_err(|e| ApiError::internal(format!("password hash: {e}")))
-}
-
-/// An argon2id hash with the default parameters of a password nobody has: what an
-/// unknown login is verified against, at the cost of a real verification.
-const DUMMY_HASH: &str =
-    "$argon2id$v=19$m=19456,t=2,p=1$ppMwBvLGA5dMqv9DKptWmA$nexK00HN7LL53wS7l+dTDkoOqLS5fW8hGfgjGK/2gD0";
-
-/// Checks a password against a stored hash (argon2's comparison is constant-time).
-/// Without a stored hash (an unknown login) it checks against a dummy hash, so an
-/// unknown login answers as slowly as a wrong password and timing reveals nothing.
-pub async fn verify_password(password: &str, stored: Option<&str>) -> bool {
-    let password = password.to_string();
-    let stored = stored.map(str::to_string);
-    off_thread(move || {
-        let matches = passwords::verify(&password, stored.as_deref().unwrap_or(DUMMY_HASH));
-        matches && stored.is_some()
-    })
-    .await
-    .unwrap_or(false)
 }
 
 /// A freshly issued login token.
@@ -182,37 +139,22 @@ pub async fn issue_token(ctx: &Ctx, user: &UserRecord) -> Result<Issued, ApiErro
 /// Stores `token` as a login of `user`, as [`issue_token`] does with a random one.
 /// Only the admin CLI's sample fixtures name their own token.
 pub async fn store_token(ctx: &Ctx, user: &UserRecord, token: String) -> Result<Issued, ApiError> {
-    use crate::activity::{kind, NewActivity};
     let hash = hash_token(&token);
-    let now = chrono::Utc::now();
+    let now = ctx.clock.now();
     let expires = now + chrono::Duration::seconds(ctx.config.token_ttl_seconds);
-    let record = crate::model::TokenRecord {
+    let record = TokenRecord {
         user_id: user.user_id,
-        created_at: crate::time::format(now),
+        created_at: time::format(now),
         expires_at: expires.timestamp(),
         epoch: user.session_epoch,
     };
-    let activity = NewActivity::new(kind::USER_LOGIN, user.user_id, user.user_id);
-    let last_login = ctx
-        .store
-        .login(
-            user,
-            &hash,
-            &record,
-            activity,
-            ctx.config.activity_retention_days,
-        )
-        .await
-        .map_err(|e| match e {
-            crate::store::TxError::Api(e) => e,
-            crate::store::TxError::Failed(_) => ApiError::busy(),
-        })?;
+    let last_login = ctx.store.login(user, &hash, &record).await?;
     let mut after = user.clone();
     after.last_login = Some(last_login);
     after.version += 1;
     Ok(Issued {
         token,
-        expires_at: crate::time::format(expires),
+        expires_at: time::format(expires),
         user: after,
     })
 }
@@ -229,25 +171,5 @@ mod tests {
         assert_eq!(a.len(), 47);
         assert_eq!(ha, hash_token(&a));
         assert!(!ha.contains(&a));
-    }
-
-    #[test]
-    fn the_dummy_hash_costs_what_a_real_one_does() {
-        let dummy = argon2::PasswordHash::new(DUMMY_HASH).unwrap();
-        let fresh = passwords::hash("anything").unwrap();
-        let fresh = argon2::PasswordHash::new(&fresh).unwrap();
-        assert_eq!(dummy.algorithm, fresh.algorithm);
-        assert_eq!(dummy.params, fresh.params);
-    }
-
-    #[tokio::test]
-    async fn passwords_verify_only_themselves() {
-        let p = Password::parse(&serde_json::Value::from("correct horse")).unwrap();
-        let h = hash_password(&p).await.unwrap();
-        assert!(h.starts_with("$argon2id$"));
-        assert!(verify_password("correct horse", Some(&h)).await);
-        assert!(!verify_password("wrong horse", Some(&h)).await);
-        assert!(!verify_password("correct horse", Some("not a hash")).await);
-        assert!(!verify_password("correct horse", None).await);
     }
 }

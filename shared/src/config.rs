@@ -54,7 +54,7 @@ fn boolean(name: &str, default: bool) -> Result<bool, String> {
 }
 
 impl Config {
-    /// Reads SPEC's variables; a malformed value fails the cold start with its name.
+    /// Reads the service's variables; a malformed value fails the cold start with its name.
     pub fn from_env() -> Result<Config, String> {
         let config = Config {
             table_name: var("TABLE_NAME").unwrap_or_else(|| "users".into()),

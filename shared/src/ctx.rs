@@ -11,10 +11,13 @@ use aws_smithy_http_client::tls;
 
 use crate::config::Config;
 use crate::store::Store;
+use crate::time::Clock;
 
-/// Config plus the store; built outside the handler, shared by all requests.
+/// Config, clock and store; built outside the handler, shared by all requests.
 pub struct Ctx {
     pub config: Config,
+    /// What "now" is; the store stamps changes with the same clock.
+    pub clock: Clock,
     pub store: Store,
 }
 
@@ -29,11 +32,19 @@ impl Ctx {
     /// unreachable database turns into a 503 well inside the function timeout.
     pub async fn new(config: Config) -> Ctx {
         let client = Client::from_conf(sdk_config(&config).await);
-        let mut store = Store::new(client, config.table_name.clone());
-        if config.measure_capacity {
-            store = store.measured();
+        Ctx::with_client(config, client)
+    }
+
+    /// A context on a client built elsewhere (the admin CLI's, which resolves
+    /// credentials and region the way operators expect).
+    pub fn with_client(config: Config, client: Client) -> Ctx {
+        let clock = Clock::system();
+        let store = Store::new(client, &config, clock.clone());
+        Ctx {
+            config,
+            clock,
+            store,
         }
-        Ctx { config, store }
     }
 }
 

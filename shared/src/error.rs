@@ -1,14 +1,13 @@
-//! The error envelope: every failure of every route leaves through [`ApiError`], so the
-//! JSON shape, the status table and what may be shown to the caller live in one place.
+//! The errors of the API: every failure of every route is an [`ApiError`], so the
+//! status table, the error codes and what may be shown to the caller live in one
+//! place. A leaf: it depends on nothing else of the crate (the envelope it becomes is
+//! written by `http::error_response`).
 
-use http::{header, HeaderValue, StatusCode};
-use lambda_http::Body;
+use http::StatusCode;
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use crate::time::now_rfc3339;
-
-/// One invalid input field, in the shape of SPEC's `details.errors[]`.
+/// One invalid input field, in the shape of the envelope's `details.errors[]`.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct FieldError {
     pub loc: Vec<String>,
@@ -28,7 +27,7 @@ impl FieldError {
     }
 }
 
-/// A failed request: status, SPEC error code, caller-facing message and details.
+/// A failed request: status, error code, caller-facing message and details.
 /// `cause` is for the log only and never reaches the response body.
 #[derive(Debug)]
 pub struct ApiError {
@@ -246,36 +245,6 @@ impl ApiError {
         e.retry_after = Some(1);
         e.cause = Some(cause.into());
         e
-    }
-
-    /// The JSON envelope as an HTTP response.
-    pub fn into_response(self, request_id: &str) -> http::Response<Body> {
-        let body = json!({
-            "error": self.code,
-            "message": self.message,
-            "details": self.details,
-            "timestamp": now_rfc3339(),
-            "status_code": self.status.as_u16(),
-            "request_id": request_id,
-        });
-        let mut resp = crate::http::json_response(self.status, &body);
-        let headers = resp.headers_mut();
-        if self.status == StatusCode::UNAUTHORIZED {
-            headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-        }
-        if self.status == StatusCode::METHOD_NOT_ALLOWED {
-            let allowed: Vec<&str> = self.details["allowed_methods"]
-                .as_array()
-                .map(|a| a.iter().filter_map(|m| m.as_str()).collect())
-                .unwrap_or_default();
-            if let Ok(v) = HeaderValue::from_str(&allowed.join(", ")) {
-                headers.insert(header::ALLOW, v);
-            }
-        }
-        if let Some(secs) = self.retry_after {
-            headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
-        }
-        resp
     }
 }
 

@@ -1,15 +1,16 @@
 //! HTTP plumbing every handler uses: reading the body, the query and the path,
-//! `If-Match`, and building JSON responses.
+//! `If-Match`, and building JSON responses, the error envelope among them.
 
 pub use http::StatusCode;
 use http::{header, HeaderValue};
 use lambda_http::{Body, RequestExt};
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::{json, Value};
 use uuid::Uuid;
 
 use crate::error::{ApiError, FieldError};
-use crate::validate::parse_uuid;
+use crate::fields::Fields;
+use crate::types::parse_uuid;
 
 pub type Request = lambda_http::Request;
 pub type Response = http::Response<Body>;
@@ -19,15 +20,59 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 /// Query strings longer than this are refused with 400.
 pub const MAX_QUERY_BYTES: usize = 8 * 1024;
 
-/// A JSON response with the given status.
-pub fn json_response<T: Serialize + ?Sized>(status: StatusCode, body: &T) -> Response {
+/// A JSON response with the given status, in any body type (buffered or streamed).
+fn json_response_of<B: From<Vec<u8>>, T: Serialize + ?Sized>(
+    status: StatusCode,
+    body: &T,
+) -> http::Response<B> {
     let bytes = serde_json::to_vec(body).unwrap_or_else(|_| b"{}".to_vec());
-    let mut resp = http::Response::new(Body::from(bytes));
+    let mut resp = http::Response::new(B::from(bytes));
     *resp.status_mut() = status;
     resp.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
     );
+    resp
+}
+
+/// A JSON response with the given status.
+pub fn json_response<T: Serialize + ?Sized>(status: StatusCode, body: &T) -> Response {
+    json_response_of(status, body)
+}
+
+/// The error envelope `{error, message, details, timestamp, status_code, request_id}`
+/// of `e`, with `WWW-Authenticate: Bearer` on 401, `Allow` on 405 and `Retry-After`
+/// on 429 and 503. The cause of a 500 or 503 stays out of it.
+pub fn error_response<B: From<Vec<u8>>>(
+    e: &ApiError,
+    request_id: &str,
+    timestamp: &str,
+) -> http::Response<B> {
+    let body = json!({
+        "error": e.code,
+        "message": e.message,
+        "details": e.details,
+        "timestamp": timestamp,
+        "status_code": e.status.as_u16(),
+        "request_id": request_id,
+    });
+    let mut resp = json_response_of(e.status, &body);
+    let headers = resp.headers_mut();
+    if e.status == StatusCode::UNAUTHORIZED {
+        headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    }
+    if e.status == StatusCode::METHOD_NOT_ALLOWED {
+        let allowed: Vec<&str> = e.details["allowed_methods"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|m| m.as_str()).collect())
+            .unwrap_or_default();
+        if let Ok(v) = HeaderValue::from_str(&allowed.join(", ")) {
+            headers.insert(header::ALLOW, v);
+        }
+    }
+    if let Some(secs) = e.retry_after {
+        headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    }
     resp
 }
 
@@ -103,6 +148,11 @@ pub fn json_body(req: &Request) -> Result<Value, ApiError> {
             e.column()
         ))
     })
+}
+
+/// The JSON object body, to be read field by field (see [`Fields`]).
+pub fn body_fields(req: &Request) -> Result<Fields, ApiError> {
+    Fields::new(json_body(req)?)
 }
 
 /// The query string, checked once: too long or with a repeated key is 400.
@@ -235,29 +285,41 @@ pub fn path_uuid(req: &Request, name: &str, resource_type: &str) -> Result<Uuid,
     parse_uuid(&raw).ok_or_else(|| ApiError::not_found(resource_type, &raw))
 }
 
-/// `If-Match`: `None` when absent or `*`; otherwise the version it names.
+/// A request's `If-Match`: the versions it names, or none (absent or `*`).
 /// Accepts `W/"3"`, `"3"` and a list; an unparsable tag never matches.
-pub fn if_match(req: &Request) -> Option<Vec<i64>> {
-    let raw = req.headers().get(header::IF_MATCH)?.to_str().ok()?.trim();
-    if raw == "*" {
-        return None;
-    }
-    Some(
-        raw.split(',')
-            .map(|tag| {
-                let t = tag.trim();
-                let t = t.strip_prefix("W/").unwrap_or(t);
-                t.trim_matches('"').parse::<i64>().unwrap_or(-1)
-            })
-            .collect(),
-    )
-}
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct IfMatch(Option<Vec<i64>>);
 
-/// 412 unless `If-Match` is absent or names `version`.
-pub fn check_if_match(req: &Request, version: i64) -> Result<(), ApiError> {
-    match if_match(req) {
-        Some(tags) if !tags.contains(&version) => Err(ApiError::precondition_failed(version)),
-        _ => Ok(()),
+impl IfMatch {
+    pub fn of(req: &Request) -> IfMatch {
+        let Some(raw) = req
+            .headers()
+            .get(header::IF_MATCH)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+        else {
+            return IfMatch(None);
+        };
+        if raw == "*" {
+            return IfMatch(None);
+        }
+        IfMatch(Some(
+            raw.split(',')
+                .map(|tag| {
+                    let t = tag.trim();
+                    let t = t.strip_prefix("W/").unwrap_or(t);
+                    t.trim_matches('"').parse::<i64>().unwrap_or(-1)
+                })
+                .collect(),
+        ))
+    }
+
+    /// 412 unless the header is absent or names `version`, the current one.
+    pub fn check(&self, version: i64) -> Result<(), ApiError> {
+        match &self.0 {
+            Some(tags) if !tags.contains(&version) => Err(ApiError::precondition_failed(version)),
+            _ => Ok(()),
+        }
     }
 }
 

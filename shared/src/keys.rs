@@ -1,9 +1,10 @@
-//! The single-table key layout, in one place. Nothing else spells a key.
+//! The single-table key layout, in one place. Nothing else spells a key or a prefix.
 
 use uuid::Uuid;
 
 pub const PK: &str = "PK";
 pub const SK: &str = "SK";
+/// The owner index: items a user owns (memberships, tokens), by user.
 pub const GSI1: &str = "gsi1";
 pub const GSI1PK: &str = "GSI1PK";
 pub const GSI1SK: &str = "GSI1SK";
@@ -16,8 +17,10 @@ pub const TOKEN: &str = "TOKEN";
 pub const META: &str = "META";
 
 pub fn user(id: Uuid) -> String {
-    format!("USER#{id}")
+    format!("{USER_PREFIX}{id}")
 }
+/// A user's partition key starts with this.
+pub const USER_PREFIX: &str = "USER#";
 pub fn email_guard(lower: &str) -> String {
     format!("EMAIL#{lower}")
 }
@@ -25,33 +28,57 @@ pub fn username_guard(lower: &str) -> String {
     format!("USERNAME#{lower}")
 }
 pub fn token(hash: &str) -> String {
-    format!("TOKEN#{hash}")
+    format!("{TOKEN_PREFIX}{hash}")
 }
+/// The owner-index sort keys of a user's tokens start with this.
+pub const TOKEN_PREFIX: &str = "TOKEN#";
 pub fn workspace(id: Uuid) -> String {
     format!("WS#{id}")
 }
 pub fn member(user: Uuid) -> String {
-    format!("MEMBER#{user}")
+    format!("{MEMBER_PREFIX}{user}")
 }
 pub const MEMBER_PREFIX: &str = "MEMBER#";
 pub fn file(checksum: &str) -> String {
-    format!("FILE#{checksum}")
+    format!("{FILE_PREFIX}{checksum}")
 }
 pub const FILE_PREFIX: &str = "FILE#";
 pub fn activity(id: Uuid) -> String {
-    format!("ACT#{id}")
+    format!("{ACTIVITY_PREFIX}{id}")
 }
 pub const ACTIVITY_PREFIX: &str = "ACT#";
+/// Sorts after every activity key of a partition (and before the counters).
+pub fn activity_end() -> String {
+    format!("{ACTIVITY_PREFIX}~")
+}
 /// Per-day activity counter of a user's feed.
 pub fn activity_day(date: &str) -> String {
-    format!("ACTDAY#{date}")
+    format!("{ACTIVITY_DAY_PREFIX}{date}")
 }
-pub const ACTIVITY_DAY_PREFIX: &str = "ACTDAY#";
+const ACTIVITY_DAY_PREFIX: &str = "ACTDAY#";
+/// The day counters from `from` to `to` (`YYYY-MM-DD`, both included; open when absent).
+pub fn activity_day_range(from: Option<&str>, to: Option<&str>) -> (String, String) {
+    (
+        activity_day(from.unwrap_or("")),
+        activity_day(&format!("{}~", to.unwrap_or("9999-12-31"))),
+    )
+}
+/// The date a day counter's sort key names.
+pub fn day_of(sk: &str) -> &str {
+    sk.strip_prefix(ACTIVITY_DAY_PREFIX).unwrap_or(sk)
+}
 /// Per-day, per-workspace activity counter; sorts by date so a window is one range read.
 pub fn activity_day_workspace(date: &str, workspace: Uuid) -> String {
-    format!("ACTDW#{date}#{workspace}")
+    format!("{ACTIVITY_DAY_WORKSPACE_PREFIX}{date}#{workspace}")
 }
-pub const ACTIVITY_DAY_WORKSPACE_PREFIX: &str = "ACTDW#";
+const ACTIVITY_DAY_WORKSPACE_PREFIX: &str = "ACTDW#";
+/// The per-workspace day counters from `from` (`YYYY-MM-DD`) on.
+pub fn activity_day_workspace_range(from: &str) -> (String, String) {
+    (
+        format!("{ACTIVITY_DAY_WORKSPACE_PREFIX}{from}"),
+        format!("{ACTIVITY_DAY_WORKSPACE_PREFIX}~"),
+    )
+}
 /// Global directory partition: every user.
 pub const DIR_ALL: &str = "ALL";
 /// A workspace's directory partition: its members.
@@ -68,3 +95,22 @@ pub fn login_limit(kind: &str, key: &str) -> String {
 pub const RATE: &str = "RATE";
 /// Marks a user whose delete has begun, so a retried DELETE can finish it.
 pub const TOMBSTONE: &str = "DELETING";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn day_ranges_cover_their_ends_and_nothing_else() {
+        let (lo, hi) = activity_day_range(Some("2026-03-01"), Some("2026-03-02"));
+        let inside = |sk: &str| lo.as_str() <= sk && sk <= hi.as_str();
+        assert!(inside(&activity_day("2026-03-01")));
+        assert!(inside(&activity_day("2026-03-02")));
+        assert!(!inside(&activity_day("2026-03-03")));
+        assert!(!inside(&activity_day_workspace("2026-03-01", Uuid::nil())));
+        assert_eq!(day_of(&activity_day("2026-03-02")), "2026-03-02");
+        let everything = activity_end();
+        assert!(activity(Uuid::max()) < everything);
+        assert!(everything < activity_day("1970-01-01"));
+    }
+}

@@ -8,73 +8,14 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-/// Account status; `is_active` is `status == Active`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Status {
-    Active,
-    Suspended,
-    Deactivated,
-}
-
-impl Status {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Active => "active",
-            Status::Suspended => "suspended",
-            Status::Deactivated => "deactivated",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Status> {
-        match s {
-            "active" => Some(Status::Active),
-            "suspended" => Some(Status::Suspended),
-            "deactivated" => Some(Status::Deactivated),
-            _ => None,
-        }
-    }
-}
-
-/// A member's role in a workspace.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, PartialOrd, Ord)]
-#[serde(rename_all = "lowercase")]
-pub enum WsRole {
-    Admin,
-    Editor,
-    Viewer,
-}
-
-impl WsRole {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            WsRole::Admin => "admin",
-            WsRole::Editor => "editor",
-            WsRole::Viewer => "viewer",
-        }
-    }
-    pub fn parse(s: &str) -> Option<WsRole> {
-        match s {
-            "admin" => Some(WsRole::Admin),
-            "editor" => Some(WsRole::Editor),
-            "viewer" => Some(WsRole::Viewer),
-            _ => None,
-        }
-    }
-    /// Studio's `editable_channels` are the workspaces where the user is admin or editor.
-    pub fn can_edit(self) -> bool {
-        matches!(self, WsRole::Admin | WsRole::Editor)
-    }
-}
-
-/// The global role that makes a user an administrator.
-pub const ADMIN_ROLE: &str = "admin";
+use crate::types::{Checksum, Email, Status, Username, WsRole, ADMIN_ROLE};
 
 /// The profile item (`USER#<id>` / `PROFILE`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct UserRecord {
     pub user_id: Uuid,
-    pub email: String,
-    pub username: String,
+    pub email: Email,
+    pub username: Username,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -162,8 +103,8 @@ impl UserRecord {
             dir,
             k_created: format!("{}#{}", self.created_at, self.user_id),
             k_updated: format!("{}#{}", self.updated_at, self.user_id),
-            k_email: self.email.to_lowercase(),
-            k_username: self.username.to_lowercase(),
+            k_email: self.email.lower(),
+            k_username: self.username.lower(),
             k_first: lower(&self.first_name),
             k_last: lower(&self.last_name),
             status: self.status,
@@ -194,8 +135,8 @@ pub struct DirKeys {
 #[derive(Debug, Serialize)]
 pub struct UserView {
     pub user_id: Uuid,
-    pub email: String,
-    pub username: String,
+    pub email: Email,
+    pub username: Username,
     pub first_name: Option<String>,
     pub last_name: Option<String>,
     pub full_name: Option<String>,
@@ -256,7 +197,7 @@ impl From<&UserRecord> for UserView {
 #[derive(Debug, Serialize)]
 pub struct StudioUserView {
     pub id: Uuid,
-    pub email: String,
+    pub email: Email,
     pub first_name: String,
     pub last_name: String,
     pub is_active: bool,
@@ -331,7 +272,7 @@ pub struct MemberRecord {
 /// A counted file (`USER#<id>` / `FILE#<checksum>`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FileRecord {
-    pub checksum: String,
+    pub checksum: Checksum,
     pub size: i64,
     pub created_at: String,
 }

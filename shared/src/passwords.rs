@@ -1,4 +1,5 @@
-//! argon2id password hashes (PHC strings), computed in reused working memory.
+//! argon2id password hashes (PHC strings), computed in reused working memory, off the
+//! async threads.
 //!
 //! argon2's default parameters fill 19 MiB of blocks per hash. Left to the allocator,
 //! each hash takes a fresh 19 MiB and glibc keeps what it frees in a fragmented heap:
@@ -12,6 +13,9 @@ use std::sync::{Mutex, OnceLock};
 use argon2::password_hash::{Output, ParamsString, PasswordHash, SaltString};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use subtle::ConstantTimeEq;
+
+use crate::error::ApiError;
+use crate::types::Password;
 
 /// The largest memory cost (KiB) a stored hash may ask for: a hash string from an
 /// import cannot make a login allocate without bound.
@@ -138,6 +142,43 @@ pub fn verify(password: &str, stored: &str) -> bool {
         && bool::from(out.as_slice().ct_eq(expected.as_bytes()))
 }
 
+/// Runs deliberately slow password work off the async threads, so one hash never
+/// stalls the other requests (and their timeouts) sharing the runtime.
+async fn off_thread<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| ApiError::internal(format!("password worker: {e}")))
+}
+
+/// [`hash`] off the async threads; a failure is a 500.
+pub async fn hash_password(password: &Password) -> Result<String, ApiError> {
+    let clear = password.expose().to_string();
+    off_thread(move || hash(&clear))
+        .await?
+        .map_err(|e| ApiError::internal(format!("password hash: {e}")))
+}
+
+/// An argon2id hash with the default parameters of a password nobody has: what an
+/// unknown login is verified against, at the cost of a real verification.
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$ppMwBvLGA5dMqv9DKptWmA$nexK00HN7LL53wS7l+dTDkoOqLS5fW8hGfgjGK/2gD0";
+
+/// [`verify`] off the async threads. Without a stored hash (an unknown login) it
+/// checks against a dummy hash and fails, so an unknown login answers as slowly as a
+/// wrong password and timing reveals nothing.
+pub async fn verify_password(password: &str, stored: Option<&str>) -> bool {
+    let password = password.to_string();
+    let stored = stored.map(str::to_string);
+    off_thread(move || {
+        let matches = verify(&password, stored.as_deref().unwrap_or(DUMMY_HASH));
+        matches && stored.is_some()
+    })
+    .await
+    .unwrap_or(false)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -185,6 +226,26 @@ mod tests {
         ] {
             assert!(!verify("pw", bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn the_dummy_hash_costs_what_a_real_one_does() {
+        let dummy = PasswordHash::new(DUMMY_HASH).unwrap();
+        let fresh = hash("anything").unwrap();
+        let fresh = PasswordHash::new(&fresh).unwrap();
+        assert_eq!(dummy.algorithm, fresh.algorithm);
+        assert_eq!(dummy.params, fresh.params);
+    }
+
+    #[tokio::test]
+    async fn passwords_verify_only_themselves() {
+        let p = Password::parse(&serde_json::Value::from("correct horse")).unwrap();
+        let h = hash_password(&p).await.unwrap();
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse", Some(&h)).await);
+        assert!(!verify_password("wrong horse", Some(&h)).await);
+        assert!(!verify_password("correct horse", Some("not a hash")).await);
+        assert!(!verify_password("correct horse", None).await);
     }
 
     #[test]

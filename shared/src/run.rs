@@ -1,5 +1,6 @@
-//! The per-request wrapper every function runs in: request id, error envelope,
-//! `Cache-Control: no-store`, and exactly one JSON log line per request.
+//! The per-request wrapper every function runs in (request id, error envelope,
+//! `Cache-Control: no-store`, exactly one JSON log line per request) and the Lambda
+//! runtime loop, for buffered and streamed responses alike.
 
 use std::cell::Cell;
 use std::future::Future;
@@ -10,8 +11,8 @@ use http::{header, HeaderValue};
 use tracing_subscriber::filter::Targets;
 use uuid::Uuid;
 
-use crate::http::{request_id, route_label, Request, Response};
-use crate::store::Store;
+use crate::error::ApiError;
+use crate::http::{error_response, request_id, route_label, Request};
 use crate::{ApiResult, Ctx};
 
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -25,15 +26,19 @@ pub fn note_caller(id: Uuid) {
     let _ = CALLER.try_with(|c| c.set(Some(id)));
 }
 
-/// Runs one request through `handler` and turns its result into the response.
-/// Tests call this too, so they see exactly what the runtime would return.
-pub async fn dispatch<F, Fut>(store: &Store, req: Request, handler: F) -> Response
+/// Runs one request through `handler` and turns its result into the response: the
+/// error envelope for a failure, the service headers on every answer, and one log
+/// line. Generic over the body, so the streaming function's responses (whose body
+/// keeps flowing after this returns) go through it too. Tests call this as well, so
+/// they see exactly what the runtime would return.
+pub async fn dispatch<F, Fut, B>(ctx: &Ctx, req: Request, handler: F) -> http::Response<B>
 where
     F: FnOnce(Request) -> Fut,
-    Fut: Future<Output = ApiResult>,
+    Fut: Future<Output = Result<http::Response<B>, ApiError>>,
+    B: From<Vec<u8>>,
 {
     let started = Instant::now();
-    let (read_before, write_before) = store.consumed_split();
+    let before = ctx.store.usage();
     let request_id = request_id(&req);
     let route = route_label(&req);
     let (result, caller) = CALLER
@@ -44,20 +49,21 @@ where
         .await;
     let (mut resp, error_code, cause) = match result {
         Ok(resp) => (resp, None, None),
-        Err(e) => {
-            let code = e.code;
-            let cause = e.cause.clone();
-            (e.into_response(&request_id), Some(code), cause)
-        }
+        Err(e) => (
+            error_response(&e, &request_id, &ctx.clock.now_rfc3339()),
+            Some(e.code),
+            e.cause,
+        ),
     };
     service_headers(resp.headers_mut(), &request_id);
     let status = resp.status().as_u16();
     let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
     let caller_id = caller.map(|c| c.to_string());
-    let (read_after, write_after) = store.consumed_split();
     // Present only when the store is measured (benchmarks); absent in service.
-    let read_units = (read_after > read_before).then_some(read_after - read_before);
-    let write_units = (write_after > write_before).then_some(write_after - write_before);
+    let used = ctx.store.usage().since(before);
+    let read_units = (used.read_units > 0.0).then_some(used.read_units);
+    let write_units = (used.write_units > 0.0).then_some(used.write_units);
+    let db_calls = (used.calls > 0).then_some(used.calls);
     if status >= 500 {
         tracing::error!(
             request_id,
@@ -69,6 +75,7 @@ where
             cause,
             read_units,
             write_units,
+            db_calls,
             "request"
         );
     } else {
@@ -81,6 +88,7 @@ where
             error = error_code,
             read_units,
             write_units,
+            db_calls,
             "request"
         );
     }
@@ -160,31 +168,73 @@ where
     H: Fn(Arc<Ctx>, Request) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = ApiResult> + Send + 'static,
 {
-    init_tracing();
-    let ctx = Arc::new(Ctx::from_env().await.map_err(BoxError::from)?);
-    let handler = Arc::new(handler);
+    let (ctx, handler) = prepare(handler).await?;
     lambda_http::run(lambda_http::service_fn(move |req: Request| {
-        let ctx = ctx.clone();
-        let handler = handler.clone();
-        async move {
-            let for_log = ctx.clone();
-            Ok::<Response, std::convert::Infallible>(
-                dispatch(&for_log.store, req, |r| handler(ctx, r)).await,
-            )
-        }
+        serve(ctx.clone(), handler.clone(), req)
     }))
     .await
 }
 
-/// Entry point for a function's `main`: a single-threaded runtime (one request at a
-/// time per Lambda sandbox) running [`run`].
+/// [`run`] for a response-streaming function: `handler` answers the status and
+/// headers, and its body keeps streaming after the log line is written.
+pub async fn run_streaming<H, Fut>(handler: H) -> Result<(), BoxError>
+where
+    H: Fn(Arc<Ctx>, Request) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<http::Response<StreamBody>, ApiError>> + Send + 'static,
+{
+    let (ctx, handler) = prepare(handler).await?;
+    lambda_http::run_with_streaming_response(lambda_http::service_fn(move |req: Request| {
+        serve(ctx.clone(), handler.clone(), req)
+    }))
+    .await
+}
+
+/// The body of a streamed response.
+pub type StreamBody = lambda_http::lambda_runtime::streaming::Body;
+
+async fn prepare<H>(handler: H) -> Result<(Arc<Ctx>, Arc<H>), BoxError> {
+    init_tracing();
+    let ctx = Arc::new(Ctx::from_env().await.map_err(BoxError::from)?);
+    Ok((ctx, Arc::new(handler)))
+}
+
+async fn serve<H, Fut, B>(
+    ctx: Arc<Ctx>,
+    handler: Arc<H>,
+    req: Request,
+) -> Result<http::Response<B>, std::convert::Infallible>
+where
+    H: Fn(Arc<Ctx>, Request) -> Fut,
+    Fut: Future<Output = Result<http::Response<B>, ApiError>>,
+    B: From<Vec<u8>>,
+{
+    let for_handler = ctx.clone();
+    Ok(dispatch(&ctx, req, |r| handler(for_handler, r)).await)
+}
+
+/// A single-threaded runtime (one request at a time per Lambda sandbox) running `main`.
+fn block_on(main: impl Future<Output = Result<(), BoxError>>) -> Result<(), BoxError> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?
+        .block_on(main)
+}
+
+/// Entry point for a function's `main`: [`run`] on a single-threaded runtime.
 pub fn start<H, Fut>(handler: H) -> Result<(), BoxError>
 where
     H: Fn(Arc<Ctx>, Request) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = ApiResult> + Send + 'static,
 {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?
-        .block_on(run(handler))
+    block_on(run(handler))
+}
+
+/// Entry point for a streaming function's `main`: [`run_streaming`] on a
+/// single-threaded runtime.
+pub fn start_streaming<H, Fut>(handler: H) -> Result<(), BoxError>
+where
+    H: Fn(Arc<Ctx>, Request) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<http::Response<StreamBody>, ApiError>> + Send + 'static,
+{
+    block_on(run_streaming(handler))
 }

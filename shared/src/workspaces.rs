@@ -5,7 +5,8 @@ use uuid::Uuid;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::http::{path_uuid, Request};
-use crate::model::{MemberRecord, WorkspaceRecord, WsRole};
+use crate::model::{MemberRecord, WorkspaceRecord};
+use crate::types::WsRole;
 use crate::Ctx;
 
 /// The member object of responses.

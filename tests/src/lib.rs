@@ -185,7 +185,9 @@ impl TestApp {
             context.http.source_ip = Some(ip.to_string());
             req = req.with_request_context(RequestContext::ApiGatewayV2(context));
         }
-        let resp = self.handle(&function, req).await;
+        // Boxed: every handler's future nests inside this one, and the test futures
+        // that await it would otherwise pass the compiler's query depth limit.
+        let resp = Box::pin(self.handle(&function, req)).await;
         read(resp)
     }
 
@@ -211,53 +213,39 @@ impl TestApp {
     async fn handle(&self, function: &str, req: Request) -> Response {
         let ctx = &*self.ctx;
         match function {
-            "auth-login" => dispatch(&ctx.store, req, |r| auth_login::handler(ctx, r)).await,
-            "auth-logout" => dispatch(&ctx.store, req, |r| auth_logout::handler(ctx, r)).await,
-            "create-user" => dispatch(&ctx.store, req, |r| create_user::handler(ctx, r)).await,
-            "list-users" => dispatch(&ctx.store, req, |r| list_users::handler(ctx, r)).await,
-            "get-me" => dispatch(&ctx.store, req, |r| get_me::handler(ctx, r)).await,
-            "search-users" => dispatch(&ctx.store, req, |r| search_users::handler(ctx, r)).await,
+            "auth-login" => dispatch(ctx, req, |r| auth_login::handler(ctx, r)).await,
+            "auth-logout" => dispatch(ctx, req, |r| auth_logout::handler(ctx, r)).await,
+            "create-user" => dispatch(ctx, req, |r| create_user::handler(ctx, r)).await,
+            "list-users" => dispatch(ctx, req, |r| list_users::handler(ctx, r)).await,
+            "get-me" => dispatch(ctx, req, |r| get_me::handler(ctx, r)).await,
+            "search-users" => dispatch(ctx, req, |r| search_users::handler(ctx, r)).await,
             "update-preferences" => {
-                dispatch(&ctx.store, req, |r| update_preferences::handler(ctx, r)).await
+                dispatch(ctx, req, |r| update_preferences::handler(ctx, r)).await
             }
-            "get-user" => dispatch(&ctx.store, req, |r| get_user::handler(ctx, r)).await,
-            "replace-user" => dispatch(&ctx.store, req, |r| replace_user::handler(ctx, r)).await,
-            "patch-user" => dispatch(&ctx.store, req, |r| patch_user::handler(ctx, r)).await,
-            "delete-user" => dispatch(&ctx.store, req, |r| delete_user::handler(ctx, r)).await,
-            "record-file" => dispatch(&ctx.store, req, |r| record_file::handler(ctx, r)).await,
-            "delete-file" => dispatch(&ctx.store, req, |r| delete_file::handler(ctx, r)).await,
-            "get-storage" => dispatch(&ctx.store, req, |r| get_storage::handler(ctx, r)).await,
-            "list-activities" => {
-                dispatch(&ctx.store, req, |r| list_activities::handler(ctx, r)).await
-            }
-            "count-activities" => {
-                dispatch(&ctx.store, req, |r| count_activities::handler(ctx, r)).await
-            }
-            "stream-activities" => {
-                dispatch(&ctx.store, req, |r| stream_activities::handler(ctx, r)).await
-            }
-            "active-workspaces" => {
-                dispatch(&ctx.store, req, |r| active_workspaces::handler(ctx, r)).await
-            }
-            "create-workspace" => {
-                dispatch(&ctx.store, req, |r| create_workspace::handler(ctx, r)).await
-            }
-            "get-workspace" => dispatch(&ctx.store, req, |r| get_workspace::handler(ctx, r)).await,
-            "put-member" => dispatch(&ctx.store, req, |r| put_member::handler(ctx, r)).await,
-            "remove-member" => dispatch(&ctx.store, req, |r| remove_member::handler(ctx, r)).await,
-            "studio-list-users" => {
-                dispatch(&ctx.store, req, |r| studio_list_users::handler(ctx, r)).await
-            }
+            "get-user" => dispatch(ctx, req, |r| get_user::handler(ctx, r)).await,
+            "replace-user" => dispatch(ctx, req, |r| replace_user::handler(ctx, r)).await,
+            "patch-user" => dispatch(ctx, req, |r| patch_user::handler(ctx, r)).await,
+            "delete-user" => dispatch(ctx, req, |r| delete_user::handler(ctx, r)).await,
+            "record-file" => dispatch(ctx, req, |r| record_file::handler(ctx, r)).await,
+            "delete-file" => dispatch(ctx, req, |r| delete_file::handler(ctx, r)).await,
+            "get-storage" => dispatch(ctx, req, |r| get_storage::handler(ctx, r)).await,
+            "list-activities" => dispatch(ctx, req, |r| list_activities::handler(ctx, r)).await,
+            "count-activities" => dispatch(ctx, req, |r| count_activities::handler(ctx, r)).await,
+            "stream-activities" => dispatch(ctx, req, |r| stream_activities::handler(ctx, r)).await,
+            "active-workspaces" => dispatch(ctx, req, |r| active_workspaces::handler(ctx, r)).await,
+            "create-workspace" => dispatch(ctx, req, |r| create_workspace::handler(ctx, r)).await,
+            "get-workspace" => dispatch(ctx, req, |r| get_workspace::handler(ctx, r)).await,
+            "put-member" => dispatch(ctx, req, |r| put_member::handler(ctx, r)).await,
+            "remove-member" => dispatch(ctx, req, |r| remove_member::handler(ctx, r)).await,
+            "studio-list-users" => dispatch(ctx, req, |r| studio_list_users::handler(ctx, r)).await,
             "studio-storage-used" => {
-                dispatch(&ctx.store, req, |r| studio_storage_used::handler(ctx, r)).await
+                dispatch(ctx, req, |r| studio_storage_used::handler(ctx, r)).await
             }
             "studio-refresh-storage" => {
-                dispatch(&ctx.store, req, |r| studio_refresh_storage::handler(ctx, r)).await
+                dispatch(ctx, req, |r| studio_refresh_storage::handler(ctx, r)).await
             }
-            "studio-mark-read" => {
-                dispatch(&ctx.store, req, |r| studio_mark_read::handler(ctx, r)).await
-            }
-            "fallback" => dispatch(&ctx.store, req, |r| fallback::handler(ctx, r)).await,
+            "studio-mark-read" => dispatch(ctx, req, |r| studio_mark_read::handler(ctx, r)).await,
+            "fallback" => dispatch(ctx, req, |r| fallback::handler(ctx, r)).await,
             other => panic!("no function {other}"),
         }
     }
@@ -340,7 +328,7 @@ impl TestApp {
         TestUser {
             id: user.user_id.to_string(),
             token,
-            username: user.username,
+            username: user.username.as_str().to_string(),
         }
     }
 

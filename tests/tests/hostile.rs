@@ -80,15 +80,15 @@ async fn parsers_never_panic_on_random_input() {
         let s: String = (0..len)
             .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
             .collect();
-        let _ = shared::cursor::decode(b"secret-secret-secret", "b", &s);
+        let _ = shared::paging::verify(b"secret-secret-secret", "b", &s);
         let _ = shared::time::parse(&s);
-        let _ = shared::validate::Email::parse_str(&s);
-        let _ = shared::validate::Username::parse_str(&s);
-        let _ = shared::validate::checksum_str(&s);
+        let _ = shared::types::Email::parse_str(&s);
+        let _ = shared::types::Username::parse_str(&s);
+        let _ = shared::types::Checksum::parse_str(&s);
         if let Ok(v) = serde_json::from_str::<serde_json::Value>(&s) {
-            let mut target = json!({"a": {"b": 1}});
-            shared::validate::merge_patch(&mut target, &v);
-            let _ = shared::users::parse_user_input(v, shared::users::Mode::Merge, false);
+            let target = json!({"a": {"b": 1}});
+            let _ = shared::document::merged(target.as_object().unwrap(), &v);
+            let _ = shared::users::UserInput::parse(v, shared::users::Mode::Merge, false);
         }
     }
 }

@@ -2,7 +2,7 @@
 //! a workspace page, a search and a get stays the same as other users are added.
 
 use integration::TestApp;
-use shared::validate::{Email, Username};
+use shared::types::{Email, Username};
 
 async fn consumed(app: &TestApp, path: &str, token: &str) -> f64 {
     let before = app.ctx.store.consumed();
@@ -16,7 +16,7 @@ async fn add_others(app: &TestApp, from: usize, to: usize) {
         .map(|i| {
             let email = Email::parse_str(&format!("other{i}@example.com")).unwrap();
             let name = Username::parse_str(&format!("other{i}")).unwrap();
-            shared::users::new_record(&app.ctx, &email, &name, "unused-hash".into())
+            shared::users::new_record(&app.ctx, email, name, "unused-hash".into())
         })
         .collect();
     app.ctx.store.import_users_unchecked(&users).await.unwrap();

@@ -1,36 +1,29 @@
 //! `GET /v1/users/{id}/workspaces/active?days=30`: the workspaces named by the user's
-//! activities in the last `days` days (UTC dates, today included), most active first.
+//! activities in the last `days` days (UTC dates, today included), most active first,
+//! ties broken by the latest activity.
 
 use std::collections::BTreeMap;
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use serde_json::json;
 use shared::http::{ok, Query};
 use shared::users::private_user;
-use shared::{auth, keys, ApiResult, Ctx, Request};
+use shared::{auth, ApiResult, Ctx, Request};
 use uuid::Uuid;
 
 pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
     let caller = auth::authenticate(ctx, &req).await?;
     let user = private_user(ctx, &caller, &req).await?;
-    let query = Query::parse(&req)?;
-    let days = query.int("days", 1, 365, 30)?;
-    let from = (Utc::now() - Duration::days(days - 1))
+    let days = Query::parse(&req)?.int("days", 1, 365, 30)?;
+    let from = (ctx.clock.now() - Duration::days(days - 1))
         .format("%Y-%m-%d")
         .to_string();
-    let lo = format!("{}{from}", keys::ACTIVITY_DAY_WORKSPACE_PREFIX);
-    let hi = format!("{}~", keys::ACTIVITY_DAY_WORKSPACE_PREFIX);
-    let rows = ctx.store.counters_between(user.user_id, &lo, &hi).await?;
     let mut per: BTreeMap<Uuid, (String, i64, String)> = BTreeMap::new();
-    for r in rows {
-        let Some(w) = r.workspace_id else { continue };
-        let e = per.entry(w).or_insert((String::new(), 0, String::new()));
-        e.0 = r.name.unwrap_or_default();
-        e.1 += r.count;
-        let last = r.last_active_at.unwrap_or_default();
-        if last > e.2 {
-            e.2 = last;
-        }
+    for day in ctx.store.workspace_days(user.user_id, &from).await? {
+        let e = per.entry(day.workspace_id).or_default();
+        e.0 = day.name;
+        e.1 += day.count;
+        e.2 = e.2.clone().max(day.last_active_at);
     }
     let mut list: Vec<_> = per.into_iter().collect();
     list.sort_by(|a, b| b.1 .1.cmp(&a.1 .1).then(b.1 .2.cmp(&a.1 .2)));

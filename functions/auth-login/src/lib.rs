@@ -1,34 +1,19 @@
 //! `POST /v1/auth/token`: log in with an email or username and a password.
 
 use serde_json::json;
-use shared::auth::{self, verify_password};
-use shared::http::{created, json_body};
+use shared::http::{body_fields, created};
 use shared::model::UserView;
-use shared::validate::Fields;
-use shared::{ApiError, ApiResult, Ctx, Request};
-
-fn bounded_string(
-    max: usize,
-) -> impl Fn(&serde_json::Value) -> Result<String, (&'static str, String)> {
-    move |v| match v.as_str() {
-        Some(s) if !s.is_empty() && s.chars().count() <= max => Ok(s.to_string()),
-        Some(_) => Err((
-            "string_length",
-            format!("String should have 1 to {max} characters"),
-        )),
-        None => Err(("string_type", "Input should be a string".into())),
-    }
-}
+use shared::passwords::verify_password;
+use shared::ratelimit::LoginLimiter;
+use shared::types::bounded_string;
+use shared::{auth, ApiError, ApiResult, Ctx, Request};
 
 pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
-    let mut f = Fields::new(json_body(&req)?)?;
+    let f = body_fields(&req)?;
     let login = f.required("login", bounded_string(100));
     let password = f.required("password", bounded_string(128));
-    f.finish()?;
-    let (Some(login), Some(password)) = (login, password) else {
-        return Err(ApiError::internal("validated fields missing"));
-    };
-    let limiter = shared::ratelimit::LoginLimiter::new(ctx, &login, &req);
+    let (login, password) = f.finish((login, password))?;
+    let limiter = LoginLimiter::new(ctx, &login, &req);
     limiter.check().await?;
     let user = ctx.store.user_by_login(&login).await?;
     let verified =

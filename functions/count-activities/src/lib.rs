@@ -5,7 +5,7 @@
 use serde_json::json;
 use shared::http::{ok, Query};
 use shared::users::private_user;
-use shared::{auth, keys, time, ApiError, ApiResult, Ctx, Request};
+use shared::{auth, time, ApiError, ApiResult, Ctx, Request};
 
 fn date(v: &str) -> Option<String> {
     if let Ok(d) = chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d") {
@@ -18,22 +18,24 @@ pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
     let caller = auth::authenticate(ctx, &req).await?;
     let user = private_user(ctx, &caller, &req).await?;
     let query = Query::parse(&req)?;
-    let from = query.parse_opt("from", date, "a date (YYYY-MM-DD) or RFC 3339 date-time")?;
-    let to = query.parse_opt("to", date, "a date (YYYY-MM-DD) or RFC 3339 date-time")?;
+    let expected = "a date (YYYY-MM-DD) or RFC 3339 date-time";
+    let from = query.parse_opt("from", date, expected)?;
+    let to = query.parse_opt("to", date, expected)?;
     if let (Some(f), Some(t)) = (&from, &to) {
         if f > t {
             return Err(ApiError::bad_query("from", "'from' is after 'to'"));
         }
     }
-    let lo = keys::activity_day(from.as_deref().unwrap_or(""));
-    let hi = keys::activity_day(&format!("{}~", to.as_deref().unwrap_or("9999-12-31")));
-    let rows = ctx.store.counters_between(user.user_id, &lo, &hi).await?;
-    let by_day: Vec<_> = rows
+    let days = ctx
+        .store
+        .activity_days(user.user_id, from.as_deref(), to.as_deref())
+        .await?;
+    let total: i64 = days.iter().map(|d| d.count).sum();
+    let by_day: Vec<_> = days
         .iter()
-        .filter(|r| r.count > 0)
-        .map(|r| json!({ "date": &r.sk[keys::ACTIVITY_DAY_PREFIX.len()..], "count": r.count }))
+        .filter(|d| d.count > 0)
+        .map(|d| json!({ "date": d.date, "count": d.count }))
         .collect();
-    let total: i64 = rows.iter().map(|r| r.count).sum();
     Ok(ok(
         &json!({ "user_id": user.user_id, "total": total, "by_day": by_day }),
     ))

@@ -1,8 +1,14 @@
-//! `PATCH /v1/users/{id}`: RFC 7396 merge patch of the editable fields.
+//! `PATCH /v1/users/{id}`: RFC 7396 merge patch of the editable fields, password
+//! change included; honours `If-Match`.
 
-use shared::users::{change_user, Mode};
-use shared::{ApiResult, Ctx, Request};
+use shared::http::{json_body, IfMatch, StatusCode};
+use shared::users::{self, changeable_user, user_response, Mode, UserInput};
+use shared::{auth, ApiResult, Ctx, Request};
 
 pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
-    change_user(ctx, req, Mode::Merge).await
+    let caller = auth::authenticate(ctx, &req).await?;
+    let target = changeable_user(ctx, &caller, &req).await?;
+    let input = UserInput::parse(json_body(&req)?, Mode::Merge, caller.is_admin())?;
+    let user = users::change(ctx, &caller, target, input, IfMatch::of(&req)).await?;
+    Ok(user_response(StatusCode::OK, &user))
 }

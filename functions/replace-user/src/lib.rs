@@ -1,9 +1,14 @@
 //! `PUT /v1/users/{id}`: replace a profile; omitted optional fields are cleared,
-//! admin-only fields change only when present.
+//! admin-only fields change only when present; honours `If-Match`.
 
-use shared::users::{change_user, Mode};
-use shared::{ApiResult, Ctx, Request};
+use shared::http::{json_body, IfMatch, StatusCode};
+use shared::users::{self, changeable_user, user_response, Mode, UserInput};
+use shared::{auth, ApiResult, Ctx, Request};
 
 pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
-    change_user(ctx, req, Mode::Replace).await
+    let caller = auth::authenticate(ctx, &req).await?;
+    let target = changeable_user(ctx, &caller, &req).await?;
+    let input = UserInput::parse(json_body(&req)?, Mode::Replace, caller.is_admin())?;
+    let user = users::change(ctx, &caller, target, input, IfMatch::of(&req)).await?;
+    Ok(user_response(StatusCode::OK, &user))
 }

@@ -2,13 +2,10 @@
 //! email, first and last name, among the users the caller can see. Each searched
 //! field is one index range read per visible directory, so the cost follows `limit`.
 
-use std::collections::BTreeSet;
-
 use serde_json::json;
 use shared::http::{ok, Query};
-use shared::keys;
-use shared::model::UserView;
-use shared::store::SortField;
+use shared::model::{UserRecord, UserView};
+use shared::store::Directory;
 use shared::{auth, ApiError, ApiResult, Ctx, Request};
 
 pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
@@ -26,26 +23,17 @@ pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
         ));
     }
     let limit = query.int("limit", 1, 100, 20)? as usize;
-    let dirs: Vec<String> = if caller.is_admin() {
-        vec![keys::DIR_ALL.to_string()]
+    let dirs: Vec<Directory> = if caller.is_admin() {
+        vec![Directory::Everyone]
     } else {
         caller
             .user
             .memberships
             .keys()
-            .map(|w| keys::dir_workspace(*w))
+            .map(|w| Directory::Workspace(*w))
             .collect()
     };
-    let mut ids = BTreeSet::new();
-    for dir in &dirs {
-        for (field, hashed) in SortField::searchable() {
-            ids.extend(
-                ctx.store
-                    .prefix_search(dir, field, hashed, &q, limit)
-                    .await?,
-            );
-        }
-    }
+    let mut ids = ctx.store.prefix_search(&dirs, &q, limit).await?;
     ids.insert(caller.id());
     let ids: Vec<_> = ids.into_iter().collect();
     let mut users: Vec<_> = ctx
@@ -55,13 +43,14 @@ pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
         .into_iter()
         .filter(|u| caller.can_see(u) && matches(u, &q))
         .collect();
-    users.sort_by_key(|u| u.username.to_lowercase());
+    users.sort_by_key(|u| u.username.lower());
     users.truncate(limit);
     let results: Vec<UserView> = users.iter().map(UserView::from).collect();
     Ok(ok(&json!({ "results": results })))
 }
 
-fn matches(u: &shared::model::UserRecord, q: &str) -> bool {
+/// Whether a searched field of `u` starts with the lower-cased `q`.
+fn matches(u: &UserRecord, q: &str) -> bool {
     [
         Some(u.username.as_str()),
         Some(u.email.as_str()),

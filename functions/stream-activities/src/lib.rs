@@ -7,13 +7,14 @@
 //! life; an activity is sent only once it is older than [`SETTLE`], so a later-committing
 //! activity with an earlier id cannot slip behind a client's `Last-Event-ID`.
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Utc;
 use http::{header, HeaderValue, StatusCode};
 use shared::http::{Query, Request, Response};
+use shared::run::StreamBody;
+use shared::types::parse_uuid;
 use shared::users::private_user;
-use shared::validate::parse_uuid;
 use shared::{auth, time, ApiError, ApiResult, Ctx};
 use uuid::Uuid;
 
@@ -32,7 +33,7 @@ pub struct Subscription {
 }
 
 /// The smallest v7 UUID of a millisecond: activities at or after `t` sort after it.
-fn uuid_floor(t: chrono::DateTime<Utc>) -> Uuid {
+fn uuid_floor(t: chrono::DateTime<chrono::Utc>) -> Uuid {
     let ms = t.timestamp_millis().max(0) as u64;
     let mut b = [0u8; 16];
     b[..6].copy_from_slice(&ms.to_be_bytes()[2..]);
@@ -92,7 +93,7 @@ where
     }
     loop {
         let settled =
-            time::format(Utc::now() - chrono::Duration::from_std(SETTLE).unwrap_or_default());
+            time::format(ctx.clock.now() - chrono::Duration::from_std(SETTLE).unwrap_or_default());
         let batch = ctx.store.activities_after(sub.user, after, 100).await?;
         let mut sent = 0;
         for a in batch.iter().take_while(|a| a.created_at <= settled) {
@@ -178,48 +179,22 @@ fn with_id_from_path(req: Request) -> Request {
     }
 }
 
-/// The streaming form the function runs: events are written as they settle.
+/// The streaming form the function runs: the status and headers answer at once, and
+/// events are written to the body as they settle, after the per-request wrapper has
+/// logged the request.
 pub async fn streaming(
-    ctx: std::sync::Arc<Ctx>,
+    ctx: Arc<Ctx>,
     req: Request,
-) -> http::Response<lambda_http::lambda_runtime::streaming::Body> {
-    use lambda_http::lambda_runtime::streaming::channel;
+) -> Result<http::Response<StreamBody>, ApiError> {
     let request_id = shared::http::request_id(&req);
-    let req = with_id_from_path(req);
-    let (mut tx, body) = channel();
-    match subscribe(&ctx, &req).await {
-        Ok(sub) => {
-            tracing::info!(
-                request_id,
-                route = "GET /v1/users/{id}/activities/stream",
-                status = 200,
-                "stream opened"
-            );
-            tokio::spawn(async move {
-                if let Err(e) = pump(&ctx, sub, tx).await {
-                    tracing::error!(request_id, error = e.code, cause = e.cause, "stream failed");
-                }
-            });
-            let mut resp = http::Response::new(body);
-            sse_headers(&mut resp);
-            resp
+    let sub = subscribe(&ctx, &with_id_from_path(req)).await?;
+    let (tx, body) = StreamBody::channel();
+    tokio::spawn(async move {
+        if let Err(e) = pump(&ctx, sub, tx).await {
+            tracing::error!(request_id, error = e.code, cause = e.cause, "stream failed");
         }
-        Err(e) => {
-            tracing::info!(
-                request_id,
-                route = "GET /v1/users/{id}/activities/stream",
-                status = e.status.as_u16(),
-                error = e.code,
-                "request"
-            );
-            let full = e.into_response(&request_id);
-            let (mut parts, full_body) = full.into_parts();
-            shared::run::service_headers(&mut parts.headers, &request_id);
-            let bytes = bytes::Bytes::copy_from_slice(full_body.as_ref());
-            tokio::spawn(async move {
-                let _ = tx.send_data(bytes).await;
-            });
-            http::Response::from_parts(parts, body)
-        }
-    }
+    });
+    let mut resp = http::Response::new(body);
+    sse_headers(&mut resp);
+    Ok(resp)
 }

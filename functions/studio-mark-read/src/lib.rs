@@ -2,11 +2,8 @@
 //! notification marker forward (never back), atomically. Studio-style: every invalid
 //! input is 400.
 
-use chrono::{Duration, Utc};
-use serde_json::json;
-use shared::activity::{kind, NewActivity};
+use chrono::Duration;
 use shared::http::{json_body, no_content};
-use shared::store::TxError;
 use shared::{auth, time, ApiError, ApiResult, Ctx, Request};
 
 pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
@@ -21,26 +18,13 @@ pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
         .ok_or_else(|| ApiError::bad_request("'timestamp' is required (ISO 8601)"))?;
     let at = time::parse(raw)
         .ok_or_else(|| ApiError::bad_request("'timestamp' must be an ISO 8601 date-time"))?;
-    if at > Utc::now() + Duration::days(1) {
+    if at > ctx.clock.now() + Duration::days(1) {
         return Err(ApiError::bad_request(
             "'timestamp' may not be in the future",
         ));
     }
-    let at = time::format(at);
-    let activity = NewActivity::new(kind::NOTIFICATIONS_READ, caller.id(), caller.id())
-        .with_data(json!({ "timestamp": at }));
-    match ctx
-        .store
-        .mark_notifications_read(
-            caller.id(),
-            &at,
-            activity,
-            ctx.config.activity_retention_days,
-        )
-        .await
-    {
-        Ok(_) => Ok(no_content()),
-        Err(TxError::Api(e)) => Err(e),
-        Err(_) => Err(ApiError::busy()),
-    }
+    ctx.store
+        .mark_notifications_read(caller.id(), &time::format(at))
+        .await?;
+    Ok(no_content())
 }

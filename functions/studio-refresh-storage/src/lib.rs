@@ -2,10 +2,10 @@
 //! files, store it, and return it as a bare number.
 
 use shared::http::ok;
-use shared::{auth, storage, ApiResult, Ctx, Request};
+use shared::{auth, ApiResult, Ctx, Request};
 
 pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
     let caller = auth::authenticate(ctx, &req).await?;
-    let total = storage::refresh(ctx, &caller).await?;
+    let total = ctx.store.refresh_usage(caller.id(), caller.id()).await?;
     Ok(ok(&total))
 }

@@ -1,15 +1,35 @@
 //! Directory reads: sorted, filtered pages and prefix search over the directory
-//! indexes. Each index is partitioned by directory (`ALL` or `WS#<id>`) and sorted by
-//! one field, so a page reads its own entries, never the table.
+//! indexes. Each index is partitioned by directory (everyone, or one workspace's
+//! members) and sorted by one field, so a page reads its own entries, never the table.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use uuid::Uuid;
 
-use super::{db_error, s, Item, Store};
+use super::read::Range;
+use super::{s, Item, Store};
 use crate::error::ApiError;
 use crate::keys;
-use crate::model::{Status, WsRole};
+use crate::paging::{Page, PageRequest};
+use crate::types::{Status, WsRole};
+
+/// Whose entries a directory read covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Directory {
+    /// Every user.
+    Everyone,
+    /// The members of one workspace.
+    Workspace(Uuid),
+}
+
+impl Directory {
+    fn partition(self) -> String {
+        match self {
+            Directory::Everyone => keys::DIR_ALL.to_string(),
+            Directory::Workspace(id) => keys::dir_workspace(id),
+        }
+    }
+}
 
 /// A sortable field and the index that keeps it in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,6 +54,8 @@ impl SortField {
             _ => None,
         }
     }
+
+    /// The index that keeps this field in order.
     pub fn index(self) -> &'static str {
         match self {
             SortField::CreatedAt => "by_created",
@@ -44,7 +66,8 @@ impl SortField {
             SortField::FirstName => "by_first_name",
         }
     }
-    pub fn attr(self) -> &'static str {
+
+    fn attr(self) -> &'static str {
         match self {
             SortField::CreatedAt => "k_created",
             SortField::UpdatedAt => "k_updated",
@@ -54,15 +77,19 @@ impl SortField {
             SortField::FirstName => "k_first",
         }
     }
-    /// The searchable fields and how a lower-cased prefix is spelled in each.
-    pub fn searchable() -> [(SortField, bool); 4] {
-        [
-            (SortField::Username, false),
-            (SortField::Email, false),
-            (SortField::FirstName, true),
-            (SortField::LastName, true),
-        ]
+
+    fn range(self, dir: Directory) -> Range {
+        Range::index(self.index(), keys::DIR, self.attr(), dir.partition())
     }
+
+    /// The searchable fields, and whether their stored form starts with `#` (names,
+    /// which may be empty, are stored as `#<lower>`).
+    const SEARCHABLE: [(SortField, bool); 4] = [
+        (SortField::Username, false),
+        (SortField::Email, false),
+        (SortField::FirstName, true),
+        (SortField::LastName, true),
+    ];
 }
 
 /// The role filter: a workspace role inside a workspace, else a global role.
@@ -72,10 +99,10 @@ pub enum RoleFilter {
     Global(String),
 }
 
-/// One listing request against one directory partition.
+/// One listing request against one directory.
 #[derive(Debug, Clone)]
 pub struct DirectoryQuery {
-    pub dir: String,
+    pub dir: Directory,
     pub sort: SortField,
     pub descending: bool,
     pub status: Option<Status>,
@@ -86,11 +113,25 @@ pub struct DirectoryQuery {
 }
 
 impl DirectoryQuery {
+    /// Every entry of `dir`, oldest first.
+    pub fn all(dir: Directory) -> DirectoryQuery {
+        DirectoryQuery {
+            dir,
+            sort: SortField::CreatedAt,
+            descending: false,
+            status: None,
+            role: None,
+            search: None,
+            ids: None,
+        }
+    }
+
     pub fn has_filters(&self) -> bool {
         self.status.is_some() || self.role.is_some() || self.search.is_some() || self.ids.is_some()
     }
 
-    fn filter(&self) -> (Option<String>, HashMap<String, String>, Item) {
+    fn range(&self) -> Range {
+        let range = self.sort.range(self.dir).descending(self.descending);
         let mut parts = Vec::new();
         let mut names = HashMap::new();
         let mut values = Item::new();
@@ -127,26 +168,12 @@ impl DirectoryQuery {
                 parts.push(format!("user_id IN ({})", placeholders.join(", ")));
             }
         }
-        let expr = (!parts.is_empty()).then(|| parts.join(" AND "));
-        (expr, names, values)
+        if parts.is_empty() {
+            range
+        } else {
+            range.filter(parts.join(" AND "), names, values)
+        }
     }
-}
-
-/// One page of user ids in order, and the key to resume after its last entry.
-#[derive(Debug)]
-pub struct DirectoryPage {
-    pub user_ids: Vec<Uuid>,
-    pub last_key: Option<Item>,
-}
-
-fn entry_key(item: &Item, sort: SortField) -> Item {
-    item.iter()
-        .filter(|(k, _)| {
-            let k = k.as_str();
-            k == keys::PK || k == keys::SK || k == keys::DIR || k == sort.attr()
-        })
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect()
 }
 
 fn user_id_of(item: &Item) -> Option<Uuid> {
@@ -156,132 +183,57 @@ fn user_id_of(item: &Item) -> Option<Uuid> {
 }
 
 impl Store {
-    /// Up to `limit` matching entries after `start`, in index order. Reads stop as soon
-    /// as the page is full plus one entry (to know whether more follow).
+    /// A page of the ids of the users matching `q`, in its order.
     pub async fn directory_page(
         &self,
         q: &DirectoryQuery,
-        limit: usize,
-        start: Option<Item>,
-    ) -> Result<DirectoryPage, ApiError> {
-        let (filter, mut names, mut values) = q.filter();
-        names.insert("#d".into(), keys::DIR.into());
-        values.insert(":d".into(), s(q.dir.clone()));
-        let mut found: Vec<Item> = Vec::new();
-        let mut start = start;
-        loop {
-            let want = (limit + 1 - found.len()) as i32;
-            let out = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .index_name(q.sort.index())
-                .key_condition_expression("#d = :d")
-                .set_filter_expression(filter.clone())
-                .set_expression_attribute_names(Some(names.clone()))
-                .set_expression_attribute_values(Some(values.clone()))
-                .scan_index_forward(!q.descending)
-                .limit(if filter.is_some() {
-                    want.max(100)
-                } else {
-                    want
-                })
-                .set_exclusive_start_key(start.take())
-                .return_consumed_capacity(self.rcc())
-                .send()
-                .await
-                .map_err(db_error)?;
-            self.meter(&out.consumed_capacity);
-            found.extend(out.items.unwrap_or_default());
-            if found.len() > limit {
-                break;
-            }
-            match out.last_evaluated_key {
-                Some(k) if !k.is_empty() => start = Some(k),
-                _ => break,
-            }
-        }
-        let more = found.len() > limit;
-        found.truncate(limit);
-        let last_key = if more {
-            found.last().map(|i| entry_key(i, q.sort))
-        } else {
-            None
-        };
-        Ok(DirectoryPage {
-            user_ids: found.iter().filter_map(user_id_of).collect(),
-            last_key,
+        page: &PageRequest,
+    ) -> Result<Page<Uuid>, ApiError> {
+        let found = self.read_page(&q.range(), page).await?;
+        Ok(Page {
+            items: found.items.iter().filter_map(user_id_of).collect(),
+            next: found.next,
         })
+    }
+
+    /// Every id of `dir`, oldest first (Studio's unpaged list).
+    pub async fn directory_ids(&self, dir: Directory) -> Result<Vec<Uuid>, ApiError> {
+        let all = DirectoryQuery::all(dir).range();
+        Ok(self
+            .read_all(&all)
+            .await?
+            .iter()
+            .filter_map(user_id_of)
+            .collect())
     }
 
     /// How many entries match `q` (a count query, read in full).
     pub async fn directory_count(&self, q: &DirectoryQuery) -> Result<i64, ApiError> {
-        let (filter, mut names, mut values) = q.filter();
-        names.insert("#d".into(), keys::DIR.into());
-        values.insert(":d".into(), s(q.dir.clone()));
-        let mut total = 0i64;
-        let mut start: Option<Item> = None;
-        loop {
-            let out = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .index_name(q.sort.index())
-                .key_condition_expression("#d = :d")
-                .set_filter_expression(filter.clone())
-                .set_expression_attribute_names(Some(names.clone()))
-                .set_expression_attribute_values(Some(values.clone()))
-                .select(aws_sdk_dynamodb::types::Select::Count)
-                .set_exclusive_start_key(start.take())
-                .return_consumed_capacity(self.rcc())
-                .send()
-                .await
-                .map_err(db_error)?;
-            self.meter(&out.consumed_capacity);
-            total += i64::from(out.count);
-            match out.last_evaluated_key {
-                Some(k) if !k.is_empty() => start = Some(k),
-                _ => return Ok(total),
-            }
-        }
+        self.count(&q.range()).await
     }
 
-    /// Ids of users in directory `dir` whose `field` starts with the lower-cased
-    /// `prefix`, at most `limit`, in the field's order.
+    /// Ids of users in `dirs` whose username, email, first or last name starts with the
+    /// lower-cased `prefix`: at most `limit` per field and directory, one index range
+    /// read each, so the cost follows `limit`.
     pub async fn prefix_search(
         &self,
-        dir: &str,
-        field: SortField,
-        hashed: bool,
+        dirs: &[Directory],
         prefix: &str,
         limit: usize,
-    ) -> Result<Vec<Uuid>, ApiError> {
-        let value = if hashed {
-            format!("#{prefix}")
-        } else {
-            prefix.to_string()
-        };
-        let out = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .index_name(field.index())
-            .key_condition_expression("#d = :d AND begins_with(#k, :p)")
-            .expression_attribute_names("#d", keys::DIR)
-            .expression_attribute_names("#k", field.attr())
-            .expression_attribute_values(":d", s(dir))
-            .expression_attribute_values(":p", s(value))
-            .limit(limit as i32)
-            .return_consumed_capacity(self.rcc())
-            .send()
-            .await
-            .map_err(db_error)?;
-        self.meter(&out.consumed_capacity);
-        Ok(out
-            .items
-            .unwrap_or_default()
-            .iter()
-            .filter_map(user_id_of)
-            .collect())
+    ) -> Result<BTreeSet<Uuid>, ApiError> {
+        let mut ids = BTreeSet::new();
+        for dir in dirs {
+            for (field, hashed) in SortField::SEARCHABLE {
+                let stored = if hashed {
+                    format!("#{prefix}")
+                } else {
+                    prefix.to_string()
+                };
+                let range = field.range(*dir).prefix(stored);
+                let found = self.read_first(&range, limit).await?;
+                ids.extend(found.iter().filter_map(user_id_of));
+            }
+        }
+        Ok(ids)
     }
 }

@@ -1,25 +1,32 @@
 //! Storage quota: file items and the usage counter on the profile, changed together
 //! in conditional transactions so usage never passes `disk_space`.
 
+use serde_json::json;
 use uuid::Uuid;
 
-use super::users::label;
-use super::{from_item, key, n, to_item, with_key, Op, Store, Tx, TxError};
-use crate::activity::NewActivity;
+use super::read::Range;
+use super::write::{optimistic, Attempt, Check, Op, Rejection, Tx};
+use super::{key, n, to_item, with_key, Store};
+use crate::activity::{kind, NewActivity};
 use crate::error::ApiError;
 use crate::keys;
 use crate::model::{FileRecord, UserRecord};
+use crate::types::Checksum;
 
-/// Label of the quota condition.
-pub const QUOTA: &str = "quota";
-/// Label of the "file not yet counted" condition.
-pub const FILE: &str = "file";
-
-/// What recording a file did.
+/// What recording a file came to. Each outcome carries the user as it is afterwards,
+/// for its quota and usage.
 #[derive(Debug)]
-pub enum RecordOutcome {
-    Added,
-    AlreadyCounted,
+pub enum Recorded {
+    /// The checksum is new and its size now counts.
+    Added { file: FileRecord, user: UserRecord },
+    /// The checksum was counted already (free); `file` is the first recording.
+    AlreadyCounted { file: FileRecord, user: UserRecord },
+    /// The file does not fit in what is left of the quota.
+    OverQuota { user: UserRecord, requested: i64 },
+}
+
+fn user_gone(id: Uuid) -> ApiError {
+    ApiError::not_found("user", &id.to_string())
 }
 
 impl Store {
@@ -27,113 +34,173 @@ impl Store {
     pub async fn get_file(
         &self,
         user: Uuid,
-        checksum: &str,
+        checksum: &Checksum,
     ) -> Result<Option<FileRecord>, ApiError> {
-        self.get_as(keys::user(user), &keys::file(checksum)).await
+        self.get_as(keys::user(user), &keys::file(checksum.as_str()))
+            .await
     }
 
-    /// Every counted file of a user, all pages.
+    /// Every counted file of a user.
     pub async fn list_files(&self, user: Uuid) -> Result<Vec<FileRecord>, ApiError> {
-        self.query_prefix(&keys::user(user), keys::FILE_PREFIX)
-            .await?
-            .into_iter()
-            .map(from_item)
-            .collect()
+        self.read_all_as(&Range::partition(keys::user(user)).prefix(keys::FILE_PREFIX))
+            .await
     }
 
-    /// Records a file and counts its size, only if its checksum is new and (unless
-    /// `unlimited`) usage stays within `disk_space` as read in `user`.
+    /// Counts a file of `size` bytes against `user`'s quota (a global admin has none),
+    /// recording `storage.file_added` by `actor`: only if its checksum is new, and only
+    /// while usage stays within `disk_space`. A quota changed meanwhile is read again.
     pub async fn record_file(
         &self,
         user: &UserRecord,
-        file: &FileRecord,
-        unlimited: bool,
-        activity: NewActivity,
-        retention: i64,
-    ) -> Result<RecordOutcome, TxError> {
-        let mut tx = Tx::new();
-        tx.push(
-            Op::put(with_key(
-                to_item(file)?,
-                keys::user(user.user_id),
-                keys::file(&file.checksum),
-            ))
-            .cond("attribute_not_exists(PK)")
-            .label(FILE),
-        );
-        let profile = key(keys::user(user.user_id), keys::PROFILE);
-        let update = Op::update(profile, "ADD disk_space_used :s, version :one")
-            .val(":s", n(file.size))
+        checksum: Checksum,
+        size: i64,
+        actor: Uuid,
+    ) -> Result<Recorded, ApiError> {
+        let id = user.user_id;
+        let file = FileRecord {
+            checksum,
+            size,
+            created_at: self.clock.now_rfc3339(),
+        };
+        let file = &file;
+        optimistic(user.clone(), move |known: UserRecord| async move {
+            let mut tx = Tx::new();
+            tx.push(
+                Op::put(with_key(
+                    to_item(&file)?,
+                    keys::user(id),
+                    keys::file(file.checksum.as_str()),
+                ))
+                .when("attribute_not_exists(PK)", Check::File),
+            );
+            let update = Op::update(
+                key(keys::user(id), keys::PROFILE),
+                "ADD disk_space_used :s, version :one",
+            )
+            .val(":s", n(size))
             .val(":one", n(1));
-        tx.push(if unlimited {
-            update.cond("attribute_exists(PK)").label(label::PROFILE)
-        } else {
-            update
-                .cond("disk_space = :ds AND disk_space_used <= :limit")
-                .val(":ds", n(user.disk_space))
-                .val(":limit", n(user.disk_space - file.size))
-                .label(QUOTA)
-        });
-        tx.record(activity, retention)?;
-        match self.commit(tx).await {
-            Ok(()) => Ok(RecordOutcome::Added),
-            Err(e) if e.failed(FILE) => Ok(RecordOutcome::AlreadyCounted),
-            Err(e) => Err(e),
-        }
+            tx.push(if known.is_admin() {
+                update.when("attribute_exists(PK)", Check::Profile)
+            } else {
+                update
+                    .when(
+                        "disk_space = :ds AND disk_space_used <= :limit",
+                        Check::Quota,
+                    )
+                    .val(":ds", n(known.disk_space))
+                    .val(":limit", n(known.disk_space - size))
+            });
+            tx.record(
+                NewActivity::new(kind::FILE_ADDED, id, actor)
+                    .with_data(json!({ "checksum": file.checksum, "size": size })),
+            );
+            match self.commit(tx).await {
+                Ok(()) => {
+                    let user = self.get_user(id).await?.unwrap_or(known);
+                    Ok(Attempt::Done(Recorded::Added {
+                        file: file.clone(),
+                        user,
+                    }))
+                }
+                Err(r) if r.failed(Check::File) => {
+                    let user = self.get_user(id).await?.unwrap_or(known);
+                    let first = self.get_file(id, &file.checksum).await?;
+                    Ok(Attempt::Done(Recorded::AlreadyCounted {
+                        file: first.unwrap_or_else(|| file.clone()),
+                        user,
+                    }))
+                }
+                Err(r) if r.failed(Check::Quota) => {
+                    let fresh = self.get_user(id).await?.ok_or_else(|| user_gone(id))?;
+                    if fresh.disk_space == known.disk_space
+                        && fresh.disk_space_used + size > fresh.disk_space
+                    {
+                        return Ok(Attempt::Done(Recorded::OverQuota {
+                            user: fresh,
+                            requested: size,
+                        }));
+                    }
+                    Ok(Attempt::Retry(fresh))
+                }
+                Err(r) if r.failed(Check::Profile) => Err(user_gone(id)),
+                Err(r) => Err(r.into()),
+            }
+        })
+        .await
     }
 
-    /// Releases a counted file; fails with `file` when it is not (or no longer) there.
+    /// Releases a counted file of `user`, recording `storage.file_removed` by `actor`;
+    /// a file not (or no longer) counted is 404.
     pub async fn delete_file(
         &self,
         user: Uuid,
-        file: &FileRecord,
-        activity: NewActivity,
-        retention: i64,
-    ) -> Result<(), TxError> {
+        checksum: &Checksum,
+        actor: Uuid,
+    ) -> Result<(), ApiError> {
+        let not_found = || ApiError::not_found("file", checksum.as_str());
+        let file = self.get_file(user, checksum).await?.ok_or_else(not_found)?;
         let mut tx = Tx::new();
         tx.push(
-            Op::delete(key(keys::user(user), keys::file(&file.checksum)))
-                .cond("#sz = :s")
+            Op::delete(key(keys::user(user), keys::file(checksum.as_str())))
+                .when("#sz = :s", Check::File)
                 .name("#sz", "size")
-                .val(":s", n(file.size))
-                .label(FILE),
+                .val(":s", n(file.size)),
         );
         tx.push(
             Op::update(
                 key(keys::user(user), keys::PROFILE),
                 "ADD disk_space_used :d, version :one",
             )
-            .cond("attribute_exists(PK)")
+            .when("attribute_exists(PK)", Check::Profile)
             .val(":d", n(-file.size))
-            .val(":one", n(1))
-            .label(label::PROFILE),
+            .val(":one", n(1)),
         );
-        tx.record(activity, retention)?;
-        self.commit(tx).await
+        tx.record(
+            NewActivity::new(kind::FILE_REMOVED, user, actor)
+                .with_data(json!({ "checksum": file.checksum, "size": file.size })),
+        );
+        match self.commit(tx).await {
+            Ok(()) => Ok(()),
+            Err(Rejection::Error(e)) => Err(e),
+            Err(Rejection::Failed(_)) => Err(not_found()),
+        }
     }
 
-    /// Recomputes usage from the file items and stores it, only if usage did not move
-    /// while the files were being summed (else the caller tries again).
-    pub async fn store_usage(
-        &self,
-        user: &UserRecord,
-        total: i64,
-        activity: NewActivity,
-        retention: i64,
-    ) -> Result<(), TxError> {
-        let mut tx = Tx::new();
-        tx.push(
-            Op::update(
-                key(keys::user(user.user_id), keys::PROFILE),
-                "SET disk_space_used = :t ADD version :one",
-            )
-            .cond("disk_space_used = :old")
-            .val(":t", n(total))
-            .val(":old", n(user.disk_space_used))
-            .val(":one", n(1))
-            .label(label::PROFILE),
-        );
-        tx.record(activity, retention)?;
-        self.commit(tx).await
+    /// Recomputes `user`'s usage from its file items and stores it, recording
+    /// `storage.refreshed` by `actor`; summed again while usage moves underneath.
+    /// Answers the new usage.
+    pub async fn refresh_usage(&self, user: Uuid, actor: Uuid) -> Result<i64, ApiError> {
+        optimistic((), move |()| async move {
+            let current = self
+                .get_user(user)
+                .await?
+                .ok_or_else(ApiError::unauthenticated)?;
+            let files = self.list_files(user).await?;
+            let total: i64 = files.iter().map(|f| f.size).sum();
+            let mut tx = Tx::new();
+            tx.push(
+                Op::update(
+                    key(keys::user(user), keys::PROFILE),
+                    "SET disk_space_used = :t ADD version :one",
+                )
+                .when("disk_space_used = :old", Check::Profile)
+                .val(":t", n(total))
+                .val(":old", n(current.disk_space_used))
+                .val(":one", n(1)),
+            );
+            tx.record(
+                NewActivity::new(kind::STORAGE_REFRESHED, user, actor).with_data(json!({
+                    "previous": current.disk_space_used,
+                    "disk_space_used": total,
+                    "files": files.len(),
+                })),
+            );
+            match self.commit(tx).await {
+                Ok(()) => Ok(Attempt::Done(total)),
+                Err(r) if r.failed(Check::Profile) => Ok(Attempt::Retry(())),
+                Err(r) => Err(r.into()),
+            }
+        })
+        .await
     }
 }

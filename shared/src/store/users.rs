@@ -1,21 +1,16 @@
-//! Users, their guards, tokens and the global user counter.
+//! Users: profiles, their uniqueness guards, tokens, the user counter, changes with
+//! optimistic concurrency, and the two-step delete.
 
 use uuid::Uuid;
 
-use super::{from_item, key, n, s, set_all, to_item, with_key, Item, Op, Store, Tx, TxError};
-use crate::activity::NewActivity;
+use super::read::{key_of, Range};
+use super::write::{known_or_read, optimistic, Attempt, Check, Op, Rejection, Tx};
+use super::{from_item, key, n, s, to_item, with_key, Item, Store};
+use crate::activity::{kind, NewActivity};
 use crate::error::ApiError;
 use crate::keys;
-use crate::model::{TokenRecord, UserRecord, WorkspaceRecord, WsRole};
-
-/// Labels of the conditions user writes can fail on.
-pub mod label {
-    pub const EMAIL: &str = "email";
-    pub const USERNAME: &str = "username";
-    pub const PROFILE: &str = "profile";
-    pub const TOKEN: &str = "token";
-    pub const LAST_ADMIN: &str = "last_admin";
-}
+use crate::model::{TokenRecord, UserRecord, WorkspaceRecord};
+use crate::types::WsRole;
 
 /// The profile item of `user`: the record, its key and its global directory entry.
 pub(crate) fn profile_item(user: &UserRecord) -> Result<Item, ApiError> {
@@ -39,11 +34,29 @@ fn guard_item(pk: String, user: Uuid) -> Item {
     item
 }
 
+fn email_guard(user: &UserRecord) -> String {
+    keys::email_guard(&user.email.lower())
+}
+
+fn username_guard(user: &UserRecord) -> String {
+    keys::username_guard(&user.username.lower())
+}
+
 /// The users counter (`STATS` / `USERS`).
 fn users_counter(delta: i64) -> Op {
     Op::update(key(keys::STATS, keys::USERS_COUNTER), "ADD #c :d")
         .name("#c", "count")
         .val(":d", n(delta))
+}
+
+/// A change of a user, as decided from the user as it is now: the new record (its
+/// `version` and `updated_at` are set by the store), the activities it records, and
+/// the token to carry over when the change revokes the others (the caller's own).
+#[derive(Debug)]
+pub struct UserChange {
+    pub user: UserRecord,
+    pub activities: Vec<NewActivity>,
+    pub keep_token: Option<String>,
 }
 
 impl Store {
@@ -66,11 +79,6 @@ impl Store {
             .collect::<Result<_, _>>()?;
         found.sort_by_key(|u| ids.iter().position(|i| *i == u.user_id));
         Ok(found)
-    }
-
-    /// A token record by its hash.
-    pub async fn get_token(&self, hash: &str) -> Result<Option<TokenRecord>, ApiError> {
-        self.get_as(keys::token(hash), keys::TOKEN).await
     }
 
     /// The user an email address or a username belongs to.
@@ -106,142 +114,106 @@ impl Store {
             .unwrap_or(0))
     }
 
-    /// Creates a user with its guards and activity; `email`/`username` fail on clashes.
-    pub async fn create_user(
-        &self,
-        user: &UserRecord,
-        activity: NewActivity,
-        retention: i64,
-    ) -> Result<(), TxError> {
+    /// Creates a user with its guards, recording `user.created` by `actor`; a taken
+    /// email or username is 409 naming it.
+    pub async fn create_user(&self, user: &UserRecord, actor: Uuid) -> Result<(), ApiError> {
         let mut tx = Tx::new();
+        tx.push(Op::put(profile_item(user)?).when("attribute_not_exists(PK)", Check::Profile));
         tx.push(
-            Op::put(profile_item(user)?)
-                .cond("attribute_not_exists(PK)")
-                .label(label::PROFILE),
+            Op::put(guard_item(email_guard(user), user.user_id))
+                .when("attribute_not_exists(PK)", Check::Email),
         );
         tx.push(
-            Op::put(guard_item(
-                keys::email_guard(&user.email.to_lowercase()),
-                user.user_id,
-            ))
-            .cond("attribute_not_exists(PK)")
-            .label(label::EMAIL),
-        );
-        tx.push(
-            Op::put(guard_item(
-                keys::username_guard(&user.username.to_lowercase()),
-                user.user_id,
-            ))
-            .cond("attribute_not_exists(PK)")
-            .label(label::USERNAME),
+            Op::put(guard_item(username_guard(user), user.user_id))
+                .when("attribute_not_exists(PK)", Check::Username),
         );
         tx.push(users_counter(1));
-        tx.record(activity, retention)?;
-        self.commit(tx).await
+        tx.record(NewActivity::new(kind::USER_CREATED, user.user_id, actor));
+        Ok(self.commit(tx).await?)
     }
 
-    /// Stores a login: the token (hash only), `last_login`, and the activity.
-    pub async fn login(
+    /// Changes a user with optimistic concurrency: `change` decides the change from
+    /// the user as it is, and the write happens only if the user did not move
+    /// meanwhile; otherwise it is read again and `change` asked again. `current` is the
+    /// user as the caller already read it. Answers the user as written; a user deleted
+    /// meanwhile is 404, a taken email or username 409.
+    pub async fn update_user(
         &self,
-        user: &UserRecord,
-        token_hash: &str,
-        token: &TokenRecord,
-        activity: NewActivity,
-        retention: i64,
-    ) -> Result<String, TxError> {
-        let now = crate::time::now_rfc3339();
-        let mut item = with_key(to_item(token)?, keys::token(token_hash), keys::TOKEN);
-        item.insert(keys::GSI1PK.into(), s(keys::user(user.user_id)));
-        item.insert(keys::GSI1SK.into(), s(keys::token(token_hash)));
-        let mut tx = Tx::new();
-        tx.push(
-            Op::put(item)
-                .cond("attribute_not_exists(PK)")
-                .label(label::TOKEN),
-        );
-        tx.push(
-            Op::update(
-                key(keys::user(user.user_id), keys::PROFILE),
-                "SET last_login = :t ADD version :one",
-            )
-            .cond("attribute_exists(PK) AND session_epoch = :e")
-            .val(":t", s(now.clone()))
-            .val(":one", n(1))
-            .val(":e", n(user.session_epoch))
-            .label(label::PROFILE),
-        );
-        tx.record(activity, retention)?;
-        self.commit(tx).await?;
-        Ok(now)
-    }
-
-    /// Deletes a token.
-    pub async fn revoke_token(&self, hash: &str) -> Result<(), ApiError> {
-        match self
-            .apply(Op::delete(key(keys::token(hash), keys::TOKEN)))
-            .await
-        {
-            Ok(()) | Err(TxError::Failed(_)) => Ok(()),
-            Err(TxError::Api(e)) => Err(e),
-        }
+        current: UserRecord,
+        change: impl Fn(&UserRecord) -> Result<UserChange, ApiError>,
+    ) -> Result<UserRecord, ApiError> {
+        let id = current.user_id;
+        let change = &change;
+        optimistic(Some(current), move |known: Option<UserRecord>| async move {
+            let gone = || ApiError::not_found("user", &id.to_string());
+            let current = known_or_read(known, self.get_user(id), gone).await?;
+            let UserChange {
+                mut user,
+                activities,
+                keep_token,
+            } = change(&current)?;
+            user.version = current.version + 1;
+            user.updated_at = self.clock.now_rfc3339();
+            match self
+                .save_user(&current, &user, keep_token.as_deref(), activities)
+                .await
+            {
+                Ok(()) => Ok(Attempt::Done(user)),
+                Err(r) if r.failed(Check::Email) || r.failed(Check::Username) => Err(r.into()),
+                Err(r) if r.failed(Check::Profile) => Ok(Attempt::Retry(None)),
+                Err(r) => Err(r.into()),
+            }
+        })
+        .await
     }
 
     /// Writes a changed profile as one transaction: the profile (only if still the
     /// version `old`), guards that moved, every membership's directory copy, the
     /// caller's token when the session epoch moved, and the activities.
-    pub async fn save_user(
+    async fn save_user(
         &self,
         old: &UserRecord,
         new: &UserRecord,
         keep_token: Option<&str>,
         activities: Vec<NewActivity>,
-        retention: i64,
-    ) -> Result<(), TxError> {
+    ) -> Result<(), Rejection> {
         let mut tx = Tx::new();
         tx.push(
             Op::put(profile_item(new)?)
-                .cond("version = :v AND mrev = :m")
+                .when("version = :v AND mrev = :m", Check::Profile)
                 .val(":v", n(old.version))
-                .val(":m", n(old.mrev))
-                .label(label::PROFILE),
+                .val(":m", n(old.mrev)),
         );
-        let (old_email, new_email) = (old.email.to_lowercase(), new.email.to_lowercase());
-        if old_email != new_email {
-            tx.push(Op::delete(key(keys::email_guard(&old_email), keys::GUARD)));
+        if email_guard(old) != email_guard(new) {
+            tx.push(Op::delete(key(email_guard(old), keys::GUARD)));
             tx.push(
-                Op::put(guard_item(keys::email_guard(&new_email), new.user_id))
-                    .cond("attribute_not_exists(PK)")
-                    .label(label::EMAIL),
+                Op::put(guard_item(email_guard(new), new.user_id))
+                    .when("attribute_not_exists(PK)", Check::Email),
             );
         }
-        let (old_name, new_name) = (old.username.to_lowercase(), new.username.to_lowercase());
-        if old_name != new_name {
-            tx.push(Op::delete(key(
-                keys::username_guard(&old_name),
-                keys::GUARD,
-            )));
+        if username_guard(old) != username_guard(new) {
+            tx.push(Op::delete(key(username_guard(old), keys::GUARD)));
             tx.push(
-                Op::put(guard_item(keys::username_guard(&new_name), new.user_id))
-                    .cond("attribute_not_exists(PK)")
-                    .label(label::USERNAME),
+                Op::put(guard_item(username_guard(new), new.user_id))
+                    .when("attribute_not_exists(PK)", Check::Username),
             );
         }
         for (wid, role) in &new.memberships {
-            let op = Op::update(key(keys::workspace(*wid), keys::member(new.user_id)), "")
-                .cond("attribute_exists(PK)")
-                .label(label::PROFILE);
-            tx.push(set_all(op, member_dir_attrs(new, *wid, *role)?));
+            let member = key(keys::workspace(*wid), keys::member(new.user_id));
+            tx.push(
+                Op::set_all(member, member_dir_attrs(new, *wid, *role)?)
+                    .when("attribute_exists(PK)", Check::Profile),
+            );
         }
         if let Some(hash) = keep_token.filter(|_| new.session_epoch != old.session_epoch) {
             tx.push(
                 Op::update(key(keys::token(hash), keys::TOKEN), "SET epoch = :e")
-                    .cond("attribute_exists(PK)")
-                    .val(":e", n(new.session_epoch))
-                    .label(label::TOKEN),
+                    .when("attribute_exists(PK)", Check::Token)
+                    .val(":e", n(new.session_epoch)),
             );
         }
         for a in activities {
-            tx.record(a, retention)?;
+            tx.record(a);
         }
         self.commit(tx).await
     }
@@ -253,60 +225,84 @@ impl Store {
         let mut items = Vec::with_capacity(users.len() * 3);
         for u in users {
             items.push(profile_item(u)?);
-            items.push(guard_item(
-                keys::email_guard(&u.email.to_lowercase()),
-                u.user_id,
-            ));
-            items.push(guard_item(
-                keys::username_guard(&u.username.to_lowercase()),
-                u.user_id,
-            ));
+            items.push(guard_item(email_guard(u), u.user_id));
+            items.push(guard_item(username_guard(u), u.user_id));
         }
         self.put_items(items).await?;
-        self.apply(users_counter(users.len() as i64))
-            .await
-            .map_err(|e| match e {
-                TxError::Api(e) => e,
-                TxError::Failed(_) => ApiError::internal("users counter"),
-            })
+        Ok(self.write(users_counter(users.len() as i64)).await?)
+    }
+
+    /// Deletes user `id` and everything it owns, if `allowed` agrees with the user as
+    /// it is (`If-Match`): first, atomically, its profile, guards and memberships (see
+    /// [`Store::begin_delete`]), then the rest. A user already gone with a delete
+    /// pending is finished; one never there, or long gone, is 404. Deleting the last
+    /// admin of a workspace that keeps other members is 409.
+    pub async fn delete_user(
+        &self,
+        id: Uuid,
+        allowed: impl Fn(&UserRecord) -> Result<(), ApiError>,
+    ) -> Result<(), ApiError> {
+        let allowed = &allowed;
+        optimistic((), move |()| async move {
+            let Some(user) = self.get_user(id).await? else {
+                if self.delete_pending(id).await? {
+                    return Ok(Attempt::Done(()));
+                }
+                return Err(ApiError::not_found("user", &id.to_string()));
+            };
+            allowed(&user)?;
+            let ids: Vec<_> = user.memberships.keys().copied().collect();
+            let workspaces = self.get_workspaces(&ids).await?;
+            match self.begin(&user, &workspaces).await {
+                Ok(()) => Ok(Attempt::Done(())),
+                Err(r) if r.failed(Check::Profile) && !r.failed(Check::LastAdmin) => {
+                    Ok(Attempt::Retry(()))
+                }
+                Err(r) => Err(r.into()),
+            }
+        })
+        .await?;
+        self.finish_delete(id).await
     }
 
     /// Whether a delete of `user` was begun and not finished.
-    pub async fn delete_pending(&self, user: Uuid) -> Result<bool, ApiError> {
+    async fn delete_pending(&self, user: Uuid) -> Result<bool, ApiError> {
         Ok(self
             .get_item(key(keys::user(user), keys::TOMBSTONE))
             .await?
             .is_some())
     }
 
-    /// First step of a delete, atomic: the profile, its guards, its memberships (member
-    /// counts fixed; a workspace whose only member this was goes too) and the user
-    /// counter, leaving a tombstone so that a retried DELETE can finish the rest.
-    /// Fails with `last_admin` when it would leave a workspace with members but no admin.
+    /// The first step of a delete alone, as an interrupted delete leaves it: public so
+    /// tests can interrupt a delete between its steps.
     pub async fn begin_delete(
         &self,
         user: &UserRecord,
         workspaces: &[WorkspaceRecord],
-    ) -> Result<(), TxError> {
+    ) -> Result<(), ApiError> {
+        Ok(self.begin(user, workspaces).await?)
+    }
+
+    /// First step of a delete, atomic: the profile, its guards, its memberships (member
+    /// counts fixed; a workspace whose only member this was goes too) and the user
+    /// counter, leaving a tombstone so that a retried DELETE can finish the rest.
+    async fn begin(
+        &self,
+        user: &UserRecord,
+        workspaces: &[WorkspaceRecord],
+    ) -> Result<(), Rejection> {
         let mut tx = Tx::new();
         tx.push(
             Op::delete(key(keys::user(user.user_id), keys::PROFILE))
-                .cond("version = :v AND mrev = :m")
+                .when("version = :v AND mrev = :m", Check::Profile)
                 .val(":v", n(user.version))
-                .val(":m", n(user.mrev))
-                .label(label::PROFILE),
+                .val(":m", n(user.mrev)),
         );
-        tx.push(Op::delete(key(
-            keys::email_guard(&user.email.to_lowercase()),
-            keys::GUARD,
-        )));
-        tx.push(Op::delete(key(
-            keys::username_guard(&user.username.to_lowercase()),
-            keys::GUARD,
-        )));
+        tx.push(Op::delete(key(email_guard(user), keys::GUARD)));
+        tx.push(Op::delete(key(username_guard(user), keys::GUARD)));
         let mut tomb = key(keys::user(user.user_id), keys::TOMBSTONE);
         tomb.insert("user_id".into(), s(user.user_id.to_string()));
-        tomb.insert("started_at".into(), s(crate::time::now_rfc3339()));
+        tomb.insert("started_at".into(), s(self.clock.now_rfc3339()));
         tx.push(Op::put(tomb));
         tx.push(users_counter(-1));
         for ws in workspaces {
@@ -321,17 +317,15 @@ impl Store {
             if ws.member_count <= 1 {
                 tx.push(
                     Op::delete(meta)
-                        .cond("member_count = :one")
-                        .val(":one", n(1))
-                        .label(label::PROFILE),
+                        .when("member_count = :one", Check::Profile)
+                        .val(":one", n(1)),
                 );
             } else if role == WsRole::Admin {
                 tx.push(
                     Op::update(meta, "ADD member_count :m, admin_count :m")
-                        .cond("admin_count > :one")
+                        .when("admin_count > :one", Check::LastAdmin)
                         .val(":m", n(-1))
-                        .val(":one", n(1))
-                        .label(label::LAST_ADMIN),
+                        .val(":one", n(1)),
                 );
             } else {
                 tx.push(Op::update(meta, "ADD member_count :m").val(":m", n(-1)));
@@ -342,125 +336,114 @@ impl Store {
 
     /// Second step of a delete: everything left in the user's partition (files,
     /// activities, counters) and its tokens, then the tombstone. Safe to repeat.
-    pub async fn finish_delete(&self, user: Uuid) -> Result<(), ApiError> {
+    async fn finish_delete(&self, user: Uuid) -> Result<(), ApiError> {
         let pk = keys::user(user);
         let owned: Vec<Item> = self
-            .query_prefix(&pk, "")
+            .read_all(&Range::partition(pk.clone()))
             .await?
-            .into_iter()
+            .iter()
             .filter(|i| {
                 i.get(keys::SK)
                     .and_then(|v| v.as_s().ok())
                     .map(String::as_str)
                     != Some(keys::TOMBSTONE)
             })
-            .map(|i| key_of(&i))
+            .map(key_of)
             .collect();
         self.delete_keys(owned).await?;
-        let tokens = self.owned_by(user, "TOKEN#").await?;
+        let tokens = self.owned_by(user, keys::TOKEN_PREFIX).await?;
         self.delete_keys(tokens).await?;
-        self.apply(Op::delete(key(pk, keys::TOMBSTONE)))
-            .await
-            .map_err(|e| match e {
-                TxError::Api(e) => e,
-                TxError::Failed(_) => ApiError::internal("tombstone delete failed"),
-            })
+        Ok(self.write(Op::delete(key(pk, keys::TOMBSTONE))).await?)
     }
 
     /// Keys of the items the owner index lists under `user` with the given prefix.
-    pub(crate) async fn owned_by(&self, user: Uuid, prefix: &str) -> Result<Vec<Item>, ApiError> {
-        let mut out = Vec::new();
-        let mut start: Option<Item> = None;
-        loop {
-            let page = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .index_name(keys::GSI1)
-                .key_condition_expression("GSI1PK = :pk AND begins_with(GSI1SK, :p)")
-                .expression_attribute_values(":pk", s(keys::user(user)))
-                .expression_attribute_values(":p", s(prefix))
-                .set_exclusive_start_key(start.take())
-                .return_consumed_capacity(self.rcc())
-                .send()
-                .await
-                .map_err(super::db_error)?;
-            self.meter(&page.consumed_capacity);
-            out.extend(page.items.unwrap_or_default().iter().map(key_of));
-            match page.last_evaluated_key {
-                Some(k) if !k.is_empty() => start = Some(k),
-                _ => return Ok(out),
-            }
-        }
+    async fn owned_by(&self, user: Uuid, prefix: &str) -> Result<Vec<Item>, ApiError> {
+        let owned =
+            Range::index(keys::GSI1, keys::GSI1PK, keys::GSI1SK, keys::user(user)).prefix(prefix);
+        Ok(self.read_all(&owned).await?.iter().map(key_of).collect())
     }
 
-    /// Sets a user's notification marker, only forward. `Ok(false)` when the stored
-    /// marker is already at or past `at`.
-    pub async fn mark_notifications_read(
-        &self,
-        user: Uuid,
-        at: &str,
-        activity: NewActivity,
-        retention: i64,
-    ) -> Result<bool, TxError> {
+    /// Moves a user's notification marker to `at`, only forward, recording
+    /// `notifications.read`. `false` (and nothing recorded) when the stored marker is
+    /// already at or past `at`.
+    pub async fn mark_notifications_read(&self, user: Uuid, at: &str) -> Result<bool, ApiError> {
         let mut tx = Tx::new();
         tx.push(
             Op::update(
                 key(keys::user(user), keys::PROFILE),
                 "SET last_read_notification_date = :t ADD version :one",
             )
-            .cond("attribute_exists(PK) AND (attribute_not_exists(last_read_notification_date) OR last_read_notification_date < :t)")
+            .when(
+                "attribute_exists(PK) AND (attribute_not_exists(last_read_notification_date) OR last_read_notification_date < :t)",
+                Check::Profile,
+            )
             .val(":t", s(at))
-            .val(":one", n(1))
-            .label(label::PROFILE),
+            .val(":one", n(1)),
         );
-        tx.record(activity, retention)?;
+        tx.record(
+            NewActivity::new(kind::NOTIFICATIONS_READ, user, user)
+                .with_data(serde_json::json!({ "timestamp": at })),
+        );
         match self.commit(tx).await {
             Ok(()) => Ok(true),
-            Err(e) if e.failed(label::PROFILE) => Ok(false),
-            Err(e) => Err(e),
+            Err(r) if r.failed(Check::Profile) => Ok(false),
+            Err(r) => Err(ApiError::from(r)),
         }
     }
 }
 
-/// The primary key of a read item.
-pub(crate) fn key_of(item: &Item) -> Item {
-    item.iter()
-        .filter(|(k, _)| k.as_str() == keys::PK || k.as_str() == keys::SK)
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect()
-}
-
+/// Tokens: only their hash is stored, with the user, expiry and session epoch.
 impl Store {
-    /// A rate counter: (failures, window end in epoch seconds).
-    pub async fn rate_counter(&self, pk: &str) -> Result<Option<(i64, i64)>, ApiError> {
-        let item = self.get_item(key(pk, keys::RATE)).await?;
-        Ok(item.map(|i| {
-            let num = |name: &str| {
-                i.get(name)
-                    .and_then(|v| v.as_n().ok())
-                    .and_then(|n| n.parse().ok())
-                    .unwrap_or(0)
-            };
-            (num("count"), num("expires_at"))
-        }))
+    /// A token record by its hash.
+    pub async fn get_token(&self, hash: &str) -> Result<Option<TokenRecord>, ApiError> {
+        self.get_as(keys::token(hash), keys::TOKEN).await
     }
 
-    /// Counts a failure: in the open window, or in a new one from `now` to `until`.
-    pub async fn bump_rate_counter(&self, pk: &str, now: i64, until: i64) -> Result<(), TxError> {
-        let in_window = Op::update(key(pk, keys::RATE), "ADD #c :one")
-            .cond("expires_at > :now")
-            .name("#c", "count")
+    /// Stores a login: the token (hash only), `last_login`, and `user.login`, only if
+    /// the user's session epoch is still the one read (a login racing a revocation
+    /// cannot produce a valid token). Answers the new `last_login`.
+    pub async fn login(
+        &self,
+        user: &UserRecord,
+        token_hash: &str,
+        token: &TokenRecord,
+    ) -> Result<String, ApiError> {
+        let now = self.clock.now_rfc3339();
+        let mut item = with_key(to_item(token)?, keys::token(token_hash), keys::TOKEN);
+        item.insert(keys::GSI1PK.into(), s(keys::user(user.user_id)));
+        item.insert(keys::GSI1SK.into(), s(keys::token(token_hash)));
+        let mut tx = Tx::new();
+        tx.push(Op::put(item).when("attribute_not_exists(PK)", Check::Token));
+        tx.push(
+            Op::update(
+                key(keys::user(user.user_id), keys::PROFILE),
+                "SET last_login = :t ADD version :one",
+            )
+            .when(
+                "attribute_exists(PK) AND session_epoch = :e",
+                Check::Profile,
+            )
+            .val(":t", s(now.clone()))
             .val(":one", n(1))
-            .val(":now", n(now));
-        match self.apply(in_window).await {
-            Err(TxError::Failed(_)) => {
-                let mut item = key(pk, keys::RATE);
-                item.insert("count".into(), n(1));
-                item.insert("expires_at".into(), n(until));
-                self.apply(Op::put(item)).await
-            }
-            other => other,
+            .val(":e", n(user.session_epoch)),
+        );
+        tx.record(NewActivity::new(
+            kind::USER_LOGIN,
+            user.user_id,
+            user.user_id,
+        ));
+        self.commit(tx).await?;
+        Ok(now)
+    }
+
+    /// Deletes a token (gone already is fine).
+    pub async fn revoke_token(&self, hash: &str) -> Result<(), ApiError> {
+        match self
+            .write(Op::delete(key(keys::token(hash), keys::TOKEN)))
+            .await
+        {
+            Ok(()) | Err(Rejection::Failed(_)) => Ok(()),
+            Err(Rejection::Error(e)) => Err(e),
         }
     }
 }

@@ -1,25 +1,29 @@
 //! Workspaces and memberships. A membership item is also the member's directory entry
 //! in the workspace; it changes in one transaction with the member counts, the
-//! member's channel lists on its profile, and the activity.
+//! member's channel map on its profile, and the activity.
 
 use uuid::Uuid;
 
-use super::users::{label, member_dir_attrs};
-use super::{from_item, key, n, s, to_item, with_key, Item, Op, Store, Tx, TxError};
-use crate::activity::NewActivity;
+use super::read::Range;
+use super::users::member_dir_attrs;
+use super::write::{known_or_read, optimistic, Attempt, Check, Op, Rejection, Tx};
+use super::{from_item, key, n, s, to_item, with_key, Item, Store};
+use crate::activity::{kind, NewActivity};
 use crate::error::ApiError;
 use crate::keys;
-use crate::model::{MemberRecord, UserRecord, WorkspaceRecord, WsRole};
-
-/// Labels of the conditions workspace writes can fail on.
-pub mod ws_label {
-    pub const WORKSPACE: &str = "workspace";
-    pub const MEMBER: &str = "member";
-}
+use crate::model::{MemberRecord, UserRecord, WorkspaceRecord};
+use crate::types::WsRole;
 
 /// The most workspaces one user may belong to: every profile change rewrites each
 /// membership's directory copy in the same transaction, which holds 100 writes.
 pub const MAX_MEMBERSHIPS: usize = 40;
+
+fn too_many_memberships() -> ApiError {
+    ApiError::conflict(
+        "memberships",
+        format!("A user may belong to at most {MAX_MEMBERSHIPS} workspaces"),
+    )
+}
 
 fn member_item(m: &MemberRecord, user: &UserRecord) -> Result<Item, ApiError> {
     let mut item = with_key(
@@ -36,29 +40,28 @@ fn member_item(m: &MemberRecord, user: &UserRecord) -> Result<Item, ApiError> {
 /// The profile side of a membership change: the channel map and `mrev`, only if the
 /// profile is still the version read (its directory copy is what we wrote).
 fn profile_membership(user: &UserRecord, workspace: Uuid, role: Option<WsRole>) -> Op {
-    let base = Op::update(key(keys::user(user.user_id), keys::PROFILE), "")
-        .cond("version = :v AND mrev = :m")
+    let expr = match role {
+        Some(_) => "SET memberships.#w = :r ADD mrev :one",
+        None => "REMOVE memberships.#w ADD mrev :one",
+    };
+    let op = Op::update(key(keys::user(user.user_id), keys::PROFILE), expr)
+        .when("version = :v AND mrev = :m", Check::Profile)
         .name("#w", &workspace.to_string())
         .val(":v", n(user.version))
         .val(":m", n(user.mrev))
-        .val(":one", n(1))
-        .label(label::PROFILE);
+        .val(":one", n(1));
     match role {
-        Some(r) => {
-            let mut op = base.val(":r", s(r.as_str()));
-            op.expr = Some("SET memberships.#w = :r ADD mrev :one".into());
-            op
-        }
-        None => {
-            let mut op = base;
-            op.expr = Some("REMOVE memberships.#w ADD mrev :one".into());
-            op
-        }
+        Some(r) => op.val(":r", s(r.as_str())),
+        None => op,
     }
 }
 
 fn meta(ws: &WorkspaceRecord) -> Item {
     key(keys::workspace(ws.workspace_id), keys::META)
+}
+
+fn workspace_gone(ws: &WorkspaceRecord) -> ApiError {
+    ApiError::not_found("workspace", &ws.workspace_id.to_string())
 }
 
 impl Store {
@@ -90,159 +93,252 @@ impl Store {
 
     /// Every member of a workspace.
     pub async fn workspace_members(&self, workspace: Uuid) -> Result<Vec<MemberRecord>, ApiError> {
-        self.query_prefix(&keys::workspace(workspace), keys::MEMBER_PREFIX)
-            .await?
-            .into_iter()
-            .map(from_item)
-            .collect()
+        let members = Range::partition(keys::workspace(workspace)).prefix(keys::MEMBER_PREFIX);
+        self.read_all_as(&members).await
     }
 
-    /// Creates a workspace with its creator as the one admin.
+    /// Creates workspace `id` named `name` with `creator` (as the caller read it) as its
+    /// one admin, recording `workspace.created`. A creator already in
+    /// [`MAX_MEMBERSHIPS`] workspaces is 409.
     pub async fn create_workspace(
         &self,
-        ws: &WorkspaceRecord,
+        id: Uuid,
         creator: &UserRecord,
-        activity: NewActivity,
-        retention: i64,
-    ) -> Result<MemberRecord, TxError> {
-        let member = MemberRecord {
-            workspace_id: ws.workspace_id,
-            user_id: creator.user_id,
-            role: WsRole::Admin,
-            joined_at: ws.created_at.clone(),
-        };
-        let mut tx = Tx::new();
-        tx.push(
-            Op::put(with_key(
-                to_item(ws)?,
-                keys::workspace(ws.workspace_id),
-                keys::META,
-            ))
-            .cond("attribute_not_exists(PK)")
-            .label(ws_label::WORKSPACE),
-        );
-        tx.push(Op::put(member_item(&member, creator)?));
-        tx.push(profile_membership(
-            creator,
-            ws.workspace_id,
-            Some(WsRole::Admin),
-        ));
-        tx.record(activity, retention)?;
-        self.commit(tx).await?;
-        Ok(member)
+        name: &str,
+    ) -> Result<WorkspaceRecord, ApiError> {
+        let creator_id = creator.user_id;
+        optimistic(
+            Some(creator.clone()),
+            move |known: Option<UserRecord>| async move {
+                let read = self.get_user(creator_id);
+                let creator = known_or_read(known, read, ApiError::unauthenticated).await?;
+                if creator.memberships.len() >= MAX_MEMBERSHIPS {
+                    return Err(too_many_memberships());
+                }
+                let now = self.clock.now_rfc3339();
+                let ws = WorkspaceRecord {
+                    workspace_id: id,
+                    name: name.to_string(),
+                    created_at: now.clone(),
+                    created_by: creator.user_id,
+                    member_count: 1,
+                    admin_count: 1,
+                };
+                let member = MemberRecord {
+                    workspace_id: ws.workspace_id,
+                    user_id: creator.user_id,
+                    role: WsRole::Admin,
+                    joined_at: now,
+                };
+                let mut tx = Tx::new();
+                tx.push(
+                    Op::put(with_key(
+                        to_item(&ws)?,
+                        keys::workspace(ws.workspace_id),
+                        keys::META,
+                    ))
+                    .when("attribute_not_exists(PK)", Check::Workspace),
+                );
+                tx.push(Op::put(member_item(&member, &creator)?));
+                tx.push(profile_membership(
+                    &creator,
+                    ws.workspace_id,
+                    Some(WsRole::Admin),
+                ));
+                tx.record(
+                    NewActivity::new(kind::WORKSPACE_CREATED, creator.user_id, creator.user_id)
+                        .in_workspace(ws.workspace_id, &ws.name)
+                        .with_data(serde_json::json!({ "name": ws.name })),
+                );
+                match self.commit(tx).await {
+                    Ok(()) => Ok(Attempt::Done(ws)),
+                    Err(r) if r.failed(Check::Profile) => Ok(Attempt::Retry(None)),
+                    Err(r) => Err(r.into()),
+                }
+            },
+        )
+        .await
     }
 
-    /// Adds `user` to `ws` with `member.role`.
-    pub async fn add_member(
+    /// Makes user `user` a member of `ws` with `role`, by `actor`: adds it (recording
+    /// `workspace.member_added`) or changes its role (`workspace.role_changed`); the
+    /// same role again changes nothing. Answers the membership. An unknown user is 404;
+    /// a user in [`MAX_MEMBERSHIPS`] workspaces, or demoting the last admin, is 409.
+    pub async fn set_member(
+        &self,
+        ws: &WorkspaceRecord,
+        user: Uuid,
+        role: WsRole,
+        actor: Uuid,
+    ) -> Result<MemberRecord, ApiError> {
+        let wid = ws.workspace_id;
+        optimistic(
+            Some(ws.clone()),
+            move |known: Option<WorkspaceRecord>| async move {
+                let gone = || ApiError::not_found("workspace", &wid.to_string());
+                let ws = known_or_read(known, self.get_workspace(wid), gone).await?;
+                let member_user = self
+                    .get_user(user)
+                    .await?
+                    .ok_or_else(|| ApiError::not_found("user", &user.to_string()))?;
+                let existing = self.get_member(ws.workspace_id, user).await?;
+                let (result, member) = match existing {
+                    Some(m) if m.role == role => return Ok(Attempt::Done(m)),
+                    Some(m) => {
+                        let activity = NewActivity::new(kind::ROLE_CHANGED, user, actor)
+                            .in_workspace(ws.workspace_id, &ws.name)
+                            .with_data(serde_json::json!({ "from": m.role, "to": role }));
+                        let changed = MemberRecord { role, ..m.clone() };
+                        let result = self
+                            .change_role(&ws, &member_user, &m, role, activity)
+                            .await;
+                        (result, changed)
+                    }
+                    None => {
+                        if member_user.memberships.len() >= MAX_MEMBERSHIPS {
+                            return Err(too_many_memberships());
+                        }
+                        let member = MemberRecord {
+                            workspace_id: ws.workspace_id,
+                            user_id: user,
+                            role,
+                            joined_at: self.clock.now_rfc3339(),
+                        };
+                        let activity = NewActivity::new(kind::MEMBER_ADDED, user, actor)
+                            .in_workspace(ws.workspace_id, &ws.name)
+                            .with_data(serde_json::json!({ "role": role }));
+                        let result = self.add_member(&ws, &member_user, &member, activity).await;
+                        (result, member)
+                    }
+                };
+                match result {
+                    Ok(()) => Ok(Attempt::Done(member)),
+                    Err(r) if r.failed(Check::LastAdmin) => Err(r.into()),
+                    Err(r) if r.failed(Check::Workspace) => Err(workspace_gone(&ws)),
+                    Err(r) if r.failed(Check::Profile) || r.failed(Check::Member) => {
+                        Ok(Attempt::Retry(None))
+                    }
+                    Err(r) => Err(r.into()),
+                }
+            },
+        )
+        .await
+    }
+
+    async fn add_member(
         &self,
         ws: &WorkspaceRecord,
         user: &UserRecord,
         member: &MemberRecord,
         activity: NewActivity,
-        retention: i64,
-    ) -> Result<(), TxError> {
+    ) -> Result<(), Rejection> {
         let mut tx = Tx::new();
         tx.push(
-            Op::put(member_item(member, user)?)
-                .cond("attribute_not_exists(PK)")
-                .label(ws_label::MEMBER),
+            Op::put(member_item(member, user)?).when("attribute_not_exists(PK)", Check::Member),
         );
         let admins = i64::from(member.role == WsRole::Admin);
         tx.push(
             Op::update(meta(ws), "ADD member_count :one, admin_count :a")
-                .cond("attribute_exists(PK)")
+                .when("attribute_exists(PK)", Check::Workspace)
                 .val(":one", n(1))
-                .val(":a", n(admins))
-                .label(ws_label::WORKSPACE),
+                .val(":a", n(admins)),
         );
         tx.push(profile_membership(user, ws.workspace_id, Some(member.role)));
-        tx.record(activity, retention)?;
+        tx.record(activity);
         self.commit(tx).await
     }
 
-    /// Changes a member's role; demoting the last admin fails with `last_admin`.
-    pub async fn change_role(
+    async fn change_role(
         &self,
         ws: &WorkspaceRecord,
         user: &UserRecord,
         old: &MemberRecord,
         role: WsRole,
         activity: NewActivity,
-        retention: i64,
-    ) -> Result<(), TxError> {
+    ) -> Result<(), Rejection> {
         let mut tx = Tx::new();
         tx.push(
             Op::update(
                 key(keys::workspace(ws.workspace_id), keys::member(user.user_id)),
                 "SET #r = :r, ws_role = :r",
             )
-            .cond("#r = :old")
+            .when("#r = :old", Check::Member)
             .name("#r", "role")
             .val(":r", s(role.as_str()))
-            .val(":old", s(old.role.as_str()))
-            .label(ws_label::MEMBER),
+            .val(":old", s(old.role.as_str())),
         );
         let delta = i64::from(role == WsRole::Admin) - i64::from(old.role == WsRole::Admin);
         if delta < 0 {
             tx.push(
                 Op::update(meta(ws), "ADD admin_count :d")
-                    .cond("admin_count > :one")
+                    .when("admin_count > :one", Check::LastAdmin)
                     .val(":d", n(delta))
-                    .val(":one", n(1))
-                    .label(label::LAST_ADMIN),
+                    .val(":one", n(1)),
             );
         } else if delta > 0 {
             tx.push(
                 Op::update(meta(ws), "ADD admin_count :d")
-                    .cond("attribute_exists(PK)")
-                    .val(":d", n(delta))
-                    .label(ws_label::WORKSPACE),
+                    .when("attribute_exists(PK)", Check::Workspace)
+                    .val(":d", n(delta)),
             );
         }
         tx.push(profile_membership(user, ws.workspace_id, Some(role)));
-        tx.record(activity, retention)?;
+        tx.record(activity);
         self.commit(tx).await
     }
 
-    /// Removes a member; removing the last admin of a workspace that keeps other
-    /// members fails with `last_admin`.
+    /// Removes user `user` from `ws`, by `actor`, recording `workspace.member_removed`.
+    /// Not a member is 404 (`member`); removing the last admin of a workspace that
+    /// keeps other members is 409.
     pub async fn remove_member(
         &self,
         ws: &WorkspaceRecord,
-        user: &UserRecord,
-        old: &MemberRecord,
-        activity: NewActivity,
-        retention: i64,
-    ) -> Result<(), TxError> {
-        let mut tx = Tx::new();
-        tx.push(
-            Op::delete(key(
-                keys::workspace(ws.workspace_id),
-                keys::member(user.user_id),
-            ))
-            .cond("#r = :old")
-            .name("#r", "role")
-            .val(":old", s(old.role.as_str()))
-            .label(ws_label::MEMBER),
-        );
-        if old.role == WsRole::Admin {
+        user: Uuid,
+        actor: Uuid,
+    ) -> Result<(), ApiError> {
+        let not_member = || ApiError::not_found("member", &user.to_string());
+        optimistic((), move |()| async move {
+            let old = self
+                .get_member(ws.workspace_id, user)
+                .await?
+                .ok_or_else(not_member)?;
+            let member_user = self.get_user(user).await?.ok_or_else(not_member)?;
+            let mut tx = Tx::new();
             tx.push(
+                Op::delete(key(keys::workspace(ws.workspace_id), keys::member(user)))
+                    .when("#r = :old", Check::Member)
+                    .name("#r", "role")
+                    .val(":old", s(old.role.as_str())),
+            );
+            tx.push(if old.role == WsRole::Admin {
                 Op::update(meta(ws), "ADD member_count :d, admin_count :d")
-                    .cond("admin_count > :one")
+                    .when("admin_count > :one", Check::LastAdmin)
                     .val(":d", n(-1))
                     .val(":one", n(1))
-                    .label(label::LAST_ADMIN),
-            );
-        } else {
-            tx.push(
+            } else {
                 Op::update(meta(ws), "ADD member_count :d")
-                    .cond("attribute_exists(PK)")
+                    .when("attribute_exists(PK)", Check::Workspace)
                     .val(":d", n(-1))
-                    .label(ws_label::WORKSPACE),
+            });
+            tx.push(profile_membership(&member_user, ws.workspace_id, None));
+            tx.record(
+                NewActivity::new(kind::MEMBER_REMOVED, user, actor)
+                    .in_workspace(ws.workspace_id, &ws.name)
+                    .with_data(serde_json::json!({ "role": old.role })),
             );
-        }
-        tx.push(profile_membership(user, ws.workspace_id, None));
-        tx.record(activity, retention)?;
-        self.commit(tx).await
+            match self.commit(tx).await {
+                Ok(()) => Ok(Attempt::Done(())),
+                Err(r) if r.failed(Check::LastAdmin) => Err(r.into()),
+                Err(r)
+                    if r.failed(Check::Profile)
+                        || r.failed(Check::Member)
+                        || r.failed(Check::Workspace) =>
+                {
+                    Ok(Attempt::Retry(()))
+                }
+                Err(r) => Err(r.into()),
+            }
+        })
+        .await
     }
 }

@@ -1,0 +1,286 @@
+//! Reads: single items, batches, and the one place that queries a key range of the
+//! table or an index page by page ([`Range`] with [`Store::read_page`],
+//! [`Store::read_all`] and [`Store::count`]).
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
+use aws_sdk_dynamodb::types::{KeysAndAttributes, Select};
+use serde::de::DeserializeOwned;
+
+use super::{backoff, from_item, key, s, Item, Store};
+use crate::error::ApiError;
+use crate::keys;
+use crate::paging::{Page, PageRequest};
+
+/// A key range of the table or of one index, read in key order: one partition, maybe
+/// narrowed on the sort key, maybe filtered.
+#[derive(Debug, Clone)]
+pub(crate) struct Range {
+    index: Option<&'static str>,
+    /// The attributes of a position in the range (where a page resumes): the table's
+    /// key, and the index's key when reading an index.
+    position: Vec<&'static str>,
+    condition: String,
+    names: HashMap<String, String>,
+    values: Item,
+    filter: Option<String>,
+    descending: bool,
+    consistent: bool,
+}
+
+impl Range {
+    /// Every item of the table partition `pk`, read strongly consistent.
+    pub(crate) fn partition(pk: String) -> Range {
+        Range {
+            index: None,
+            position: vec![keys::PK, keys::SK],
+            condition: "#pk = :pk".into(),
+            names: HashMap::from([("#pk".into(), keys::PK.into())]),
+            values: HashMap::from([(":pk".into(), s(pk))]),
+            filter: None,
+            descending: false,
+            consistent: true,
+        }
+    }
+
+    /// Every item of partition `pk` of `index`, whose sort key is `sk_attr`
+    /// (eventually consistent, as every index read is).
+    pub(crate) fn index(
+        index: &'static str,
+        pk_attr: &'static str,
+        sk_attr: &'static str,
+        pk: String,
+    ) -> Range {
+        Range {
+            index: Some(index),
+            position: vec![keys::PK, keys::SK, pk_attr, sk_attr],
+            condition: "#pk = :pk".into(),
+            names: HashMap::from([("#pk".into(), pk_attr.into())]),
+            values: HashMap::from([(":pk".into(), s(pk))]),
+            filter: None,
+            descending: false,
+            consistent: false,
+        }
+    }
+
+    fn sort_attr(&self) -> &'static str {
+        self.position.get(3).copied().unwrap_or(keys::SK)
+    }
+
+    /// Only items whose sort key starts with `prefix`.
+    pub(crate) fn prefix(mut self, prefix: impl Into<String>) -> Range {
+        self.condition.push_str(" AND begins_with(#sk, :lo)");
+        self.names.insert("#sk".into(), self.sort_attr().into());
+        self.values.insert(":lo".into(), s(prefix));
+        self
+    }
+
+    /// Only items whose sort key is between `lo` and `hi`, both included.
+    pub(crate) fn between(mut self, lo: impl Into<String>, hi: impl Into<String>) -> Range {
+        self.condition.push_str(" AND #sk BETWEEN :lo AND :hi");
+        self.names.insert("#sk".into(), self.sort_attr().into());
+        self.values.insert(":lo".into(), s(lo));
+        self.values.insert(":hi".into(), s(hi));
+        self
+    }
+
+    /// Only items matching `expr` (placeholders given in `names` and `values`); a page
+    /// may then read more than it returns.
+    pub(crate) fn filter(
+        mut self,
+        expr: String,
+        names: HashMap<String, String>,
+        values: Item,
+    ) -> Range {
+        self.filter = Some(expr);
+        self.names.extend(names);
+        self.values.extend(values);
+        self
+    }
+
+    /// In descending sort-key order.
+    pub(crate) fn descending(mut self, yes: bool) -> Range {
+        self.descending = yes;
+        self
+    }
+
+    /// Read eventually consistent (half the read cost).
+    pub(crate) fn eventually(mut self) -> Range {
+        self.consistent = false;
+        self
+    }
+
+    /// The position of `item` in this range, where a page after it starts.
+    fn position_of(&self, item: &Item) -> Item {
+        item.iter()
+            .filter(|(k, _)| self.position.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+}
+
+impl Store {
+    fn query(&self, r: &Range, start: Option<Item>) -> QueryFluentBuilder {
+        self.client
+            .query()
+            .table_name(&self.table)
+            .set_index_name(r.index.map(str::to_string))
+            .key_condition_expression(&r.condition)
+            .set_filter_expression(r.filter.clone())
+            .set_expression_attribute_names(Some(r.names.clone()))
+            .set_expression_attribute_values(Some(r.values.clone()))
+            .scan_index_forward(!r.descending)
+            .set_consistent_read(r.consistent.then_some(true))
+            .set_exclusive_start_key(start)
+    }
+
+    /// Up to `page.limit` items of `r` after `page.after`, and the position after the
+    /// last one when more follow. Reads stop as soon as the page is full plus one item
+    /// (to know whether more follow); a filtered range reads at least 100 at a time.
+    pub(crate) async fn read_page(
+        &self,
+        r: &Range,
+        page: &PageRequest,
+    ) -> Result<Page<Item>, ApiError> {
+        let limit = page.limit;
+        let mut found: Vec<Item> = Vec::new();
+        let mut start = page.after.clone();
+        loop {
+            let want = (limit + 1 - found.len()) as i32;
+            let want = if r.filter.is_some() {
+                want.max(100)
+            } else {
+                want
+            };
+            let out = self.send(self.query(r, start.take()).limit(want)).await?;
+            found.extend(out.items.unwrap_or_default());
+            if found.len() > limit {
+                break;
+            }
+            match out.last_evaluated_key {
+                Some(k) if !k.is_empty() => start = Some(k),
+                _ => break,
+            }
+        }
+        let more = found.len() > limit;
+        found.truncate(limit);
+        let next = if more {
+            found.last().map(|i| r.position_of(i))
+        } else {
+            None
+        };
+        Ok(Page { items: found, next })
+    }
+
+    /// The first `n` items of `r`, in one request (fewer when a filter or DynamoDB's
+    /// 1 MB page cuts them short).
+    pub(crate) async fn read_first(&self, r: &Range, n: usize) -> Result<Vec<Item>, ApiError> {
+        let out = self.send(self.query(r, None).limit(n as i32)).await?;
+        Ok(out.items.unwrap_or_default())
+    }
+
+    /// Every item of `r`, all pages.
+    pub(crate) async fn read_all(&self, r: &Range) -> Result<Vec<Item>, ApiError> {
+        let mut out = Vec::new();
+        let mut start: Option<Item> = None;
+        loop {
+            let page = self.send(self.query(r, start.take())).await?;
+            out.extend(page.items.unwrap_or_default());
+            match page.last_evaluated_key {
+                Some(k) if !k.is_empty() => start = Some(k),
+                _ => return Ok(out),
+            }
+        }
+    }
+
+    /// Every item of `r` as a record, all pages.
+    pub(crate) async fn read_all_as<T: DeserializeOwned>(
+        &self,
+        r: &Range,
+    ) -> Result<Vec<T>, ApiError> {
+        self.read_all(r).await?.into_iter().map(from_item).collect()
+    }
+
+    /// How many items of `r` there are (a count query, read in full).
+    pub(crate) async fn count(&self, r: &Range) -> Result<i64, ApiError> {
+        let mut total = 0i64;
+        let mut start: Option<Item> = None;
+        loop {
+            let out = self
+                .send(self.query(r, start.take()).select(Select::Count))
+                .await?;
+            total += i64::from(out.count);
+            match out.last_evaluated_key {
+                Some(k) if !k.is_empty() => start = Some(k),
+                _ => return Ok(total),
+            }
+        }
+    }
+
+    /// Reads one item, strongly consistent.
+    pub(crate) async fn get_item(&self, key: Item) -> Result<Option<Item>, ApiError> {
+        let call = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key))
+            .consistent_read(true);
+        Ok(self.send(call).await?.item)
+    }
+
+    /// Reads one item as a record, strongly consistent.
+    pub(crate) async fn get_as<T: DeserializeOwned>(
+        &self,
+        pk: String,
+        sk: &str,
+    ) -> Result<Option<T>, ApiError> {
+        match self.get_item(key(pk, sk)).await? {
+            Some(item) => Ok(Some(from_item(item)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Reads items by key (at most 100 per call to DynamoDB), retrying unprocessed keys.
+    pub(crate) async fn batch_get(&self, keys: Vec<Item>) -> Result<Vec<Item>, ApiError> {
+        let mut out = Vec::new();
+        for chunk in keys.chunks(100) {
+            let mut pending: Vec<Item> = chunk.to_vec();
+            for attempt in 0..8u32 {
+                if pending.is_empty() {
+                    break;
+                }
+                let ka = KeysAndAttributes::builder()
+                    .set_keys(Some(pending.clone()))
+                    .consistent_read(true)
+                    .build()
+                    .map_err(|e| ApiError::internal(e.to_string()))?;
+                let call = self.client.batch_get_item().request_items(&self.table, ka);
+                let resp = self.send(call).await?;
+                if let Some(mut r) = resp.responses {
+                    out.extend(r.remove(&self.table).unwrap_or_default());
+                }
+                pending = resp
+                    .unprocessed_keys
+                    .and_then(|mut m| m.remove(&self.table))
+                    .map(|k| k.keys)
+                    .unwrap_or_default();
+                if !pending.is_empty() {
+                    tokio::time::sleep(backoff(attempt)).await;
+                }
+            }
+            if !pending.is_empty() {
+                return Err(ApiError::unavailable("dynamodb: batch read not finished"));
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The primary key of a read item.
+pub(crate) fn key_of(item: &Item) -> Item {
+    item.iter()
+        .filter(|(k, _)| k.as_str() == keys::PK || k.as_str() == keys::SK)
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}

@@ -1,0 +1,466 @@
+//! Domain value types, parsed once at the edge ("parse, don't validate"): a value of
+//! one of these types is valid by construction, so the core never checks it again.
+//! Stored records hold these types too; reading them back from the table trusts what
+//! was written (it was parsed before it was stored).
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::fields::{string, Invalid};
+
+fn length_between(s: &str, min: usize, max: usize) -> Result<(), Invalid> {
+    let n = s.chars().count();
+    if n < min {
+        return Err(Invalid::new(
+            "string_too_short",
+            format!("String should have at least {min} characters"),
+        ));
+    }
+    if n > max {
+        return Err(Invalid::new(
+            "string_too_long",
+            format!("String should have at most {max} characters"),
+        ));
+    }
+    Ok(())
+}
+
+fn no_control_chars(s: &str) -> Result<(), Invalid> {
+    if s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return Err(Invalid::new(
+            "value_error",
+            "Control characters are not allowed",
+        ));
+    }
+    Ok(())
+}
+
+/// An email address: `local@domain.tld`, at most 100 characters, kept as given;
+/// unique and compared lower-cased.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(v: &Value) -> Result<Email, Invalid> {
+        Self::parse_str(string(v)?.trim())
+    }
+
+    pub fn parse_str(s: &str) -> Result<Email, Invalid> {
+        length_between(s, 3, 100)?;
+        let bad = || Invalid::new("value_error", "value is not a valid email address");
+        let (local, domain) = s.rsplit_once('@').ok_or_else(bad)?;
+        let local_ok = !local.is_empty()
+            && local.len() <= 64
+            && !local.starts_with('.')
+            && !local.ends_with('.')
+            && !local.contains("..")
+            && local
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+/=?^_`{|}~.-".contains(c));
+        let labels: Vec<&str> = domain.split('.').collect();
+        let domain_ok = labels.len() >= 2
+            && labels.iter().all(|l| {
+                !l.is_empty()
+                    && l.len() <= 63
+                    && !l.starts_with('-')
+                    && !l.ends_with('-')
+                    && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            })
+            && labels
+                .last()
+                .is_some_and(|tld| tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_alphabetic()));
+        if local_ok && domain_ok {
+            Ok(Email(s.to_string()))
+        } else {
+            Err(bad())
+        }
+    }
+
+    /// The form uniqueness and sorting use.
+    pub fn lower(&self) -> String {
+        self.0.to_lowercase()
+    }
+}
+
+/// A username: 3–50 of `a-z0-9._-` (letters in either case), kept as given; unique
+/// case-insensitively.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Username(String);
+
+impl Username {
+    pub fn parse(v: &Value) -> Result<Username, Invalid> {
+        Self::parse_str(string(v)?)
+    }
+
+    pub fn parse_str(s: &str) -> Result<Username, Invalid> {
+        length_between(s, 3, 50)?;
+        if !s
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_' || c == '-')
+        {
+            return Err(Invalid::new(
+                "string_pattern_mismatch",
+                "Username may contain only letters, digits, '.', '_' and '-'",
+            ));
+        }
+        Ok(Username(s.to_string()))
+    }
+
+    /// The form uniqueness and sorting use.
+    pub fn lower(&self) -> String {
+        self.0.to_lowercase()
+    }
+}
+
+/// A password in the clear, 8–128 characters; never printed.
+#[derive(Clone)]
+pub struct Password(String);
+
+impl std::fmt::Debug for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Password(***)")
+    }
+}
+
+impl Password {
+    pub fn parse(v: &Value) -> Result<Password, Invalid> {
+        let s = string(v)?;
+        length_between(s, 8, 128)?;
+        Ok(Password(s.to_string()))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A file checksum: 1–128 of letters, digits, `-` and `_` (hex digests, Studio's md5).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Checksum(String);
+
+impl Checksum {
+    pub fn parse(v: &Value) -> Result<Checksum, Invalid> {
+        Self::parse_str(string(v)?)
+    }
+
+    pub fn parse_str(s: &str) -> Result<Checksum, Invalid> {
+        let ok = (1..=128).contains(&s.len())
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if ok {
+            Ok(Checksum(s.to_string()))
+        } else {
+            Err(Invalid::new(
+                "string_pattern_mismatch",
+                "Checksum should be 1-128 of letters, digits, '-' and '_'",
+            ))
+        }
+    }
+}
+
+/// The string a parsed value holds, as given.
+macro_rules! holds_a_string {
+    ($($t:ident),+) => {$(
+        impl $t {
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl std::fmt::Display for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    )+};
+}
+
+holds_a_string!(Email, Username, Checksum);
+
+/// Account status; `is_active` is `status == Active`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Active,
+    Suspended,
+    Deactivated,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Active => "active",
+            Status::Suspended => "suspended",
+            Status::Deactivated => "deactivated",
+        }
+    }
+
+    pub fn parse_str(s: &str) -> Option<Status> {
+        match s {
+            "active" => Some(Status::Active),
+            "suspended" => Some(Status::Suspended),
+            "deactivated" => Some(Status::Deactivated),
+            _ => None,
+        }
+    }
+
+    pub fn parse(v: &Value) -> Result<Status, Invalid> {
+        Status::parse_str(string(v)?).ok_or_else(|| {
+            Invalid::new(
+                "enum",
+                "Input should be 'active', 'suspended' or 'deactivated'",
+            )
+        })
+    }
+}
+
+/// A member's role in a workspace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum WsRole {
+    Admin,
+    Editor,
+    Viewer,
+}
+
+impl WsRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WsRole::Admin => "admin",
+            WsRole::Editor => "editor",
+            WsRole::Viewer => "viewer",
+        }
+    }
+
+    pub fn parse_str(s: &str) -> Option<WsRole> {
+        match s {
+            "admin" => Some(WsRole::Admin),
+            "editor" => Some(WsRole::Editor),
+            "viewer" => Some(WsRole::Viewer),
+            _ => None,
+        }
+    }
+
+    pub fn parse(v: &Value) -> Result<WsRole, Invalid> {
+        WsRole::parse_str(string(v)?)
+            .ok_or_else(|| Invalid::new("enum", "Input should be 'admin', 'editor' or 'viewer'"))
+    }
+
+    /// Studio's `editable_channels` are the workspaces where the user is admin or editor.
+    pub fn can_edit(self) -> bool {
+        matches!(self, WsRole::Admin | WsRole::Editor)
+    }
+}
+
+/// The global role that makes a user an administrator.
+pub const ADMIN_ROLE: &str = "admin";
+
+/// A global role name: 1–32 of `a-z`, `0-9`, `_` and `-`.
+pub fn role_name(s: &str) -> Result<String, Invalid> {
+    let ok = (1..=32).contains(&s.len())
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
+    if ok {
+        Ok(s.to_string())
+    } else {
+        Err(Invalid::new(
+            "string_pattern_mismatch",
+            "Roles are 1-32 of a-z, 0-9, '_' and '-'",
+        ))
+    }
+}
+
+/// Global roles: up to 10 distinct role names.
+pub fn roles(v: &Value) -> Result<Vec<String>, Invalid> {
+    let items = v
+        .as_array()
+        .ok_or_else(|| Invalid::new("list_type", "Input should be a list"))?;
+    if items.len() > 10 {
+        return Err(Invalid::new("too_long", "At most 10 roles"));
+    }
+    let mut out: Vec<String> = Vec::new();
+    for item in items {
+        let r = role_name(string(item)?)?;
+        if !out.contains(&r) {
+            out.push(r);
+        }
+    }
+    Ok(out)
+}
+
+/// A free-text field of at most `max` characters; empty means "not set".
+pub fn text(max: usize) -> impl Fn(&Value) -> Result<Option<String>, Invalid> {
+    move |v| {
+        let s = string(v)?;
+        length_between(s, 0, max)?;
+        if max <= 100 {
+            no_control_chars(s)?;
+        }
+        Ok((!s.trim().is_empty()).then(|| s.to_string()))
+    }
+}
+
+/// A string of 1 to `max` characters, as given (login names and passwords to check).
+pub fn bounded_string(max: usize) -> impl Fn(&Value) -> Result<String, Invalid> {
+    move |v| match string(v)? {
+        s if !s.is_empty() && s.chars().count() <= max => Ok(s.to_string()),
+        _ => Err(Invalid::new(
+            "string_length",
+            format!("String should have 1 to {max} characters"),
+        )),
+    }
+}
+
+/// A workspace name: 1–100 characters, trimmed.
+pub fn workspace_name(v: &Value) -> Result<String, Invalid> {
+    let s = string(v)?.trim();
+    length_between(s, 1, 100)?;
+    no_control_chars(s)?;
+    Ok(s.to_string())
+}
+
+/// An `http(s)` URL of at most 2048 characters; empty means "not set".
+pub fn url(v: &Value) -> Result<Option<String>, Invalid> {
+    let s = string(v)?;
+    if s.is_empty() {
+        return Ok(None);
+    }
+    length_between(s, 0, 2048)?;
+    let rest = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"))
+        .ok_or_else(|| Invalid::new("url_scheme", "URL scheme should be 'http' or 'https'"))?;
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if host.is_empty() || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(Invalid::new("url_parsing", "Input should be a valid URL"));
+    }
+    Ok(Some(s.to_string()))
+}
+
+/// An IANA time zone name (`Europe/Berlin`, `UTC`); empty means "not set".
+pub fn timezone(v: &Value) -> Result<Option<String>, Invalid> {
+    let s = string(v)?;
+    if s.is_empty() {
+        return Ok(None);
+    }
+    s.parse::<chrono_tz::Tz>()
+        .map(|tz| Some(tz.name().to_string()))
+        .map_err(|_| Invalid::new("value_error", "Unknown IANA time zone"))
+}
+
+/// A BCP 47 language tag (`en`, `pt-BR`, `zh-Hant-TW`); empty means "not set".
+pub fn locale(v: &Value) -> Result<Option<String>, Invalid> {
+    let s = string(v)?;
+    if s.is_empty() {
+        return Ok(None);
+    }
+    let mut parts = s.split('-');
+    let lang = parts.next().unwrap_or("");
+    let lang_ok = (2..=8).contains(&lang.len()) && lang.chars().all(|c| c.is_ascii_alphabetic());
+    let rest_ok =
+        parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()));
+    if lang_ok && rest_ok && s.len() <= 35 {
+        Ok(Some(s.to_string()))
+    } else {
+        Err(Invalid::new(
+            "value_error",
+            "Input should be a BCP 47 language tag",
+        ))
+    }
+}
+
+/// Parses a UUID in its hyphenated or simple form (no braces, no URN).
+pub fn parse_uuid(s: &str) -> Option<Uuid> {
+    if s.len() != 36 && s.len() != 32 {
+        return None;
+    }
+    Uuid::parse_str(s).ok()
+}
+
+/// A UUID string.
+pub fn uuid(v: &Value) -> Result<Uuid, Invalid> {
+    parse_uuid(string(v)?)
+        .ok_or_else(|| Invalid::new("uuid_parsing", "Input should be a valid UUID"))
+}
+
+/// A strict JSON boolean.
+pub fn boolean(v: &Value) -> Result<bool, Invalid> {
+    v.as_bool()
+        .ok_or_else(|| Invalid::new("bool_type", "Input should be a valid boolean"))
+}
+
+/// A whole number in `min..=max`.
+pub fn integer(min: i64, max: i64) -> impl Fn(&Value) -> Result<i64, Invalid> {
+    move |v| {
+        let n = v
+            .as_i64()
+            .filter(|_| v.is_i64() || v.is_u64())
+            .ok_or_else(|| Invalid::new("int_type", "Input should be a valid integer"))?;
+        if n < min || n > max {
+            return Err(Invalid::new(
+                "value_error",
+                format!("Input should be between {min} and {max}"),
+            ));
+        }
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn emails() {
+        assert!(Email::parse(&json!("a.b+c@example.com")).is_ok());
+        assert!(Email::parse(&json!("no-at-sign")).is_err());
+        assert!(Email::parse(&json!("a@b")).is_err());
+        assert!(Email::parse(&json!("a@@b.com")).is_err());
+        assert!(Email::parse(&json!(format!("{}@example.com", "a".repeat(95)))).is_err());
+        assert!(Email::parse(&json!(5)).is_err());
+        assert_eq!(
+            Email::parse(&json!(" A@Example.com ")).unwrap().lower(),
+            "a@example.com"
+        );
+    }
+
+    #[test]
+    fn usernames() {
+        assert!(Username::parse(&json!("jane.doe-1_x")).is_ok());
+        assert!(Username::parse(&json!("ab")).is_err());
+        assert!(Username::parse(&json!("a b c")).is_err());
+        assert!(Username::parse(&json!("x".repeat(51))).is_err());
+    }
+
+    #[test]
+    fn stored_values_round_trip_as_plain_strings() {
+        let e = Email::parse_str("Ann@example.com").unwrap();
+        assert_eq!(serde_json::to_value(&e).unwrap(), json!("Ann@example.com"));
+        let back: Email = serde_json::from_value(json!("Ann@example.com")).unwrap();
+        assert_eq!(back, e);
+    }
+
+    #[test]
+    fn timezones_and_locales() {
+        assert_eq!(
+            timezone(&json!("Europe/Berlin")).unwrap().unwrap(),
+            "Europe/Berlin"
+        );
+        assert!(timezone(&json!("Mars/Olympus")).is_err());
+        assert!(locale(&json!("pt-BR")).is_ok());
+        assert!(locale(&json!("not a locale")).is_err());
+    }
+
+    #[test]
+    fn checksums_and_roles() {
+        assert!(Checksum::parse_str("d41d8cd98f00b204e9800998ecf8427e").is_ok());
+        assert!(Checksum::parse_str("bad checksum!").is_err());
+        assert_eq!(roles(&json!(["a", "a", "b"])).unwrap(), ["a", "b"]);
+        assert!(roles(&json!(["Admin"])).is_err());
+    }
+}
