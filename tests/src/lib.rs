@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use admin::routes::{routes, Route, TEMPLATE};
 use lambda_http::{Body, RequestExt};
-use serde_json::Value;
+use serde_json::{json, Value};
 use shared::config::Config;
 use shared::run::dispatch;
 use shared::{Ctx, Request, Response};
@@ -304,6 +304,174 @@ fn read(resp: Response) -> TestResponse {
     }
 }
 
+/// `path`, followed by `?query` unless `query` is empty.
+fn with_query(path: &str, query: &str) -> String {
+    if query.is_empty() {
+        path.to_string()
+    } else {
+        format!("{path}?{query}")
+    }
+}
+
+/// One method per endpoint of template.yaml, named after its function crate, so a test
+/// reads as the requests a client sends. `token` is sent as `Authorization: Bearer`,
+/// `id` may be `me`, a `query` has no `?` (empty for none), and a `body` is sent as
+/// JSON. The Studio routes are sent in their trailing-slash form; other spellings,
+/// methods and headers go through [`TestApp::call`] or [`TestApp::raw`].
+impl TestApp {
+    /// `POST /v1/auth/token` (auth-login).
+    pub async fn auth_login(&self, body: Value) -> TestResponse {
+        self.call("POST", "/v1/auth/token", None, Some(body)).await
+    }
+
+    /// `DELETE /v1/auth/token` (auth-logout).
+    pub async fn auth_logout(&self, token: &str) -> TestResponse {
+        self.call("DELETE", "/v1/auth/token", Some(token), None)
+            .await
+    }
+
+    /// `POST /v1/users` (create-user), anonymously when `token` is `None`.
+    pub async fn create_user(&self, token: Option<&str>, body: Value) -> TestResponse {
+        self.call("POST", "/v1/users", token, Some(body)).await
+    }
+
+    /// `GET /v1/users?{query}` (list-users).
+    pub async fn list_users(&self, token: &str, query: &str) -> TestResponse {
+        self.get(token, &with_query("/v1/users", query)).await
+    }
+
+    /// `GET /v1/users/me` (get-me).
+    pub async fn get_me(&self, token: &str) -> TestResponse {
+        self.get(token, "/v1/users/me").await
+    }
+
+    /// `GET /v1/users/search?{query}` (search-users).
+    pub async fn search_users(&self, token: &str, query: &str) -> TestResponse {
+        self.get(token, &with_query("/v1/users/search", query))
+            .await
+    }
+
+    /// `PATCH /v1/users/me/preferences` (update-preferences).
+    pub async fn update_preferences(&self, token: &str, body: Value) -> TestResponse {
+        self.call("PATCH", "/v1/users/me/preferences", Some(token), Some(body))
+            .await
+    }
+
+    /// `GET /v1/users/{id}` (get-user).
+    pub async fn get_user(&self, token: &str, id: &str) -> TestResponse {
+        self.get(token, &format!("/v1/users/{id}")).await
+    }
+
+    /// `PUT /v1/users/{id}` (replace-user).
+    pub async fn replace_user(&self, token: &str, id: &str, body: Value) -> TestResponse {
+        let path = format!("/v1/users/{id}");
+        self.call("PUT", &path, Some(token), Some(body)).await
+    }
+
+    /// `PATCH /v1/users/{id}` (patch-user).
+    pub async fn patch_user(&self, token: &str, id: &str, body: Value) -> TestResponse {
+        let path = format!("/v1/users/{id}");
+        self.call("PATCH", &path, Some(token), Some(body)).await
+    }
+
+    /// `DELETE /v1/users/{id}` (delete-user).
+    pub async fn delete_user(&self, token: &str, id: &str) -> TestResponse {
+        let path = format!("/v1/users/{id}");
+        self.call("DELETE", &path, Some(token), None).await
+    }
+
+    /// `POST /v1/users/{id}/files` (record-file).
+    pub async fn record_file(&self, token: &str, id: &str, body: Value) -> TestResponse {
+        let path = format!("/v1/users/{id}/files");
+        self.call("POST", &path, Some(token), Some(body)).await
+    }
+
+    /// `DELETE /v1/users/{id}/files/{checksum}` (delete-file).
+    pub async fn delete_file(&self, token: &str, id: &str, checksum: &str) -> TestResponse {
+        let path = format!("/v1/users/{id}/files/{checksum}");
+        self.call("DELETE", &path, Some(token), None).await
+    }
+
+    /// `GET /v1/users/{id}/storage` (get-storage).
+    pub async fn get_storage(&self, token: &str, id: &str) -> TestResponse {
+        self.get(token, &format!("/v1/users/{id}/storage")).await
+    }
+
+    /// `GET /v1/users/{id}/activities?{query}` (list-activities).
+    pub async fn list_activities(&self, token: &str, id: &str, query: &str) -> TestResponse {
+        let path = format!("/v1/users/{id}/activities");
+        self.get(token, &with_query(&path, query)).await
+    }
+
+    /// `GET /v1/users/{id}/activities/count?{query}` (count-activities).
+    pub async fn count_activities(&self, token: &str, id: &str, query: &str) -> TestResponse {
+        let path = format!("/v1/users/{id}/activities/count");
+        self.get(token, &with_query(&path, query)).await
+    }
+
+    /// `GET /v1/users/{id}/activities/stream?{query}` (stream-activities).
+    pub async fn stream_activities(&self, token: &str, id: &str, query: &str) -> TestResponse {
+        let path = format!("/v1/users/{id}/activities/stream");
+        self.get(token, &with_query(&path, query)).await
+    }
+
+    /// `GET /v1/users/{id}/workspaces/active?{query}` (active-workspaces).
+    pub async fn active_workspaces(&self, token: &str, id: &str, query: &str) -> TestResponse {
+        let path = format!("/v1/users/{id}/workspaces/active");
+        self.get(token, &with_query(&path, query)).await
+    }
+
+    /// `POST /v1/workspaces` (create-workspace).
+    pub async fn create_workspace(&self, token: &str, body: Value) -> TestResponse {
+        self.call("POST", "/v1/workspaces", Some(token), Some(body))
+            .await
+    }
+
+    /// `GET /v1/workspaces/{wid}` (get-workspace).
+    pub async fn get_workspace(&self, token: &str, wid: &str) -> TestResponse {
+        self.get(token, &format!("/v1/workspaces/{wid}")).await
+    }
+
+    /// `PUT /v1/workspaces/{wid}/members/{uid}` with `{"role": role}` (put-member).
+    pub async fn put_member(&self, token: &str, wid: &str, uid: &str, role: &str) -> TestResponse {
+        let path = format!("/v1/workspaces/{wid}/members/{uid}");
+        self.call("PUT", &path, Some(token), Some(json!({ "role": role })))
+            .await
+    }
+
+    /// `DELETE /v1/workspaces/{wid}/members/{uid}` (remove-member).
+    pub async fn remove_member(&self, token: &str, wid: &str, uid: &str) -> TestResponse {
+        let path = format!("/v1/workspaces/{wid}/members/{uid}");
+        self.call("DELETE", &path, Some(token), None).await
+    }
+
+    /// `GET /api/user/?{query}` (studio-list-users).
+    pub async fn studio_list_users(&self, token: &str, query: &str) -> TestResponse {
+        self.get(token, &with_query("/api/user/", query)).await
+    }
+
+    /// `GET /api/user/get_storage_used/` (studio-storage-used).
+    pub async fn studio_storage_used(&self, token: &str) -> TestResponse {
+        self.get(token, "/api/user/get_storage_used/").await
+    }
+
+    /// `GET /api/user/refresh_storage_used/` (studio-refresh-storage).
+    pub async fn studio_refresh_storage(&self, token: &str) -> TestResponse {
+        self.get(token, "/api/user/refresh_storage_used/").await
+    }
+
+    /// `POST /api/user/mark_notifications_read/` (studio-mark-read).
+    pub async fn studio_mark_read(&self, token: &str, body: Value) -> TestResponse {
+        let path = "/api/user/mark_notifications_read/";
+        self.call("POST", path, Some(token), Some(body)).await
+    }
+
+    /// `GET path_and_query` as `token`, without a body.
+    async fn get(&self, token: &str, path_and_query: &str) -> TestResponse {
+        self.call("GET", path_and_query, Some(token), None).await
+    }
+}
+
 /// A user made through the API, with a token from logging in.
 #[derive(Debug, Clone)]
 pub struct TestUser {
@@ -335,16 +503,14 @@ impl TestApp {
     /// A regular user created by `admin`, logged in.
     pub async fn user(&self, admin: &TestUser, username: &str) -> TestUser {
         let r = self
-            .call(
-                "POST",
-                "/v1/users",
+            .create_user(
                 Some(&admin.token),
-                Some(serde_json::json!({
+                json!({
                     "email": format!("{username}@example.com"),
                     "username": username,
                     "password": "password-123",
                     "first_name": username,
-                })),
+                }),
             )
             .await;
         assert_eq!(r.status, 201, "{}", r.text);
@@ -360,12 +526,7 @@ impl TestApp {
     /// Logs in and returns the token.
     pub async fn login(&self, login: &str, password: &str) -> String {
         let r = self
-            .call(
-                "POST",
-                "/v1/auth/token",
-                None,
-                Some(serde_json::json!({"login": login, "password": password})),
-            )
+            .auth_login(json!({"login": login, "password": password}))
             .await;
         assert_eq!(r.status, 201, "{}", r.text);
         r.body["token"].as_str().expect("token").to_string()
@@ -374,12 +535,7 @@ impl TestApp {
     /// A workspace created by `owner`.
     pub async fn workspace(&self, owner: &TestUser, name: &str) -> String {
         let r = self
-            .call(
-                "POST",
-                "/v1/workspaces",
-                Some(&owner.token),
-                Some(serde_json::json!({"name": name})),
-            )
+            .create_workspace(&owner.token, json!({"name": name}))
             .await;
         assert_eq!(r.status, 201, "{}", r.text);
         r.body["workspace_id"].as_str().expect("id").to_string()
@@ -389,24 +545,6 @@ impl TestApp {
     pub async fn add_member(&self, by: &TestUser, ws: &str, user: &TestUser, role: &str) {
         let r = self.put_member(&by.token, ws, &user.id, role).await;
         assert_eq!(r.status, 200, "{}", r.text);
-    }
-
-    /// `PUT /v1/workspaces/{ws}/members/{uid}` as `token`.
-    pub async fn put_member(&self, token: &str, ws: &str, uid: &str, role: &str) -> TestResponse {
-        let path = format!("/v1/workspaces/{ws}/members/{uid}");
-        self.call(
-            "PUT",
-            &path,
-            Some(token),
-            Some(serde_json::json!({ "role": role })),
-        )
-        .await
-    }
-
-    /// `DELETE /v1/workspaces/{ws}/members/{uid}` as `token`.
-    pub async fn remove_member(&self, token: &str, ws: &str, uid: &str) -> TestResponse {
-        let path = format!("/v1/workspaces/{ws}/members/{uid}");
-        self.call("DELETE", &path, Some(token), None).await
     }
 
     /// Every item of a cursor-paged listing: follows `next_cursor` from

@@ -9,7 +9,7 @@ async fn patch_merges_and_if_match_prevents_lost_updates() {
     let admin = app.admin().await;
     let u = app.user(&admin, "pat").await;
     let path = format!("/v1/users/{}", u.id);
-    let v = app.call("GET", &path, Some(&u.token), None).await.body["version"]
+    let v = app.get_user(&u.token, &u.id).await.body["version"]
         .as_i64()
         .unwrap();
     let tag = format!("W/\"{v}\"");
@@ -32,11 +32,10 @@ async fn patch_merges_and_if_match_prevents_lost_updates() {
     statuses.sort();
     assert_eq!(statuses, [200, 412]);
     let r = app
-        .call(
-            "PATCH",
-            &path,
-            Some(&u.token),
-            Some(json!({"bio": null, "timezone": "Europe/Berlin"})),
+        .patch_user(
+            &u.token,
+            &u.id,
+            json!({"bio": null, "timezone": "Europe/Berlin"}),
         )
         .await;
     assert_eq!(r.status, 200);
@@ -62,23 +61,13 @@ async fn non_admin_cannot_change_admin_fields_on_itself_or_others() {
         ("disk_space_used", json!(0)),
     ] {
         let r = app
-            .call(
-                "PATCH",
-                "/v1/users/me",
-                Some(&u.token),
-                Some(json!({ field: value })),
-            )
+            .patch_user(&u.token, "me", json!({ field: value }))
             .await;
         assert_eq!(r.status, 403, "{field}");
         assert_eq!(r.body["details"]["field"], field);
     }
     let r = app
-        .call(
-            "PATCH",
-            &format!("/v1/users/{}", admin.id),
-            Some(&u.token),
-            Some(json!({"bio": "x"})),
-        )
+        .patch_user(&u.token, &admin.id, json!({"bio": "x"}))
         .await;
     assert_eq!(r.status, 404);
 }
@@ -88,27 +77,23 @@ async fn put_clears_omitted_fields_and_moves_guards() {
     let app = TestApp::spawn().await;
     let admin = app.admin().await;
     let u = app.user(&admin, "putter").await;
-    let path = format!("/v1/users/{}", u.id);
     let r = app
-        .call(
-            "PUT",
-            &path,
-            Some(&u.token),
-            Some(json!({"email": "new@example.com", "username": "renamed"})),
+        .replace_user(
+            &u.token,
+            &u.id,
+            json!({"email": "new@example.com", "username": "renamed"}),
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["first_name"], serde_json::Value::Null);
-    app.call("POST", "/v1/users", Some(&admin.token), Some(json!({"email": "putter@example.com", "username": "putter", "password": "password-123"})))
-        .await;
+    app.create_user(
+        Some(&admin.token),
+        json!({"email": "putter@example.com", "username": "putter", "password": "password-123"}),
+    )
+    .await;
     app.assert_audit_clean().await;
     let r = app
-        .call(
-            "PATCH",
-            &path,
-            Some(&u.token),
-            Some(json!({"username": "putter"})),
-        )
+        .patch_user(&u.token, &u.id, json!({"username": "putter"}))
         .await;
     assert_eq!(r.status, 409);
     assert_eq!(r.body["details"]["field"], "username");
@@ -121,44 +106,27 @@ async fn password_change_needs_current_password_and_revokes_other_tokens() {
     let u = app.user(&admin, "pwuser").await;
     let other = app.login("pwuser", "password-123").await;
     let r = app
-        .call(
-            "PATCH",
-            "/v1/users/me",
-            Some(&u.token),
-            Some(json!({"password": "new-password-1"})),
-        )
+        .patch_user(&u.token, "me", json!({"password": "new-password-1"}))
         .await;
     assert_eq!(r.status, 422);
     let r = app
-        .call(
-            "PATCH",
-            "/v1/users/me",
-            Some(&u.token),
-            Some(json!({"password": "new-password-1", "current_password": "nope-nope"})),
+        .patch_user(
+            &u.token,
+            "me",
+            json!({"password": "new-password-1", "current_password": "nope-nope"}),
         )
         .await;
     assert_eq!(r.status, 403);
     let r = app
-        .call(
-            "PATCH",
-            "/v1/users/me",
-            Some(&u.token),
-            Some(json!({"password": "new-password-1", "current_password": "password-123"})),
+        .patch_user(
+            &u.token,
+            "me",
+            json!({"password": "new-password-1", "current_password": "password-123"}),
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    assert_eq!(
-        app.call("GET", "/v1/users/me", Some(&u.token), None)
-            .await
-            .status,
-        200
-    );
-    assert_eq!(
-        app.call("GET", "/v1/users/me", Some(other.as_str()), None)
-            .await
-            .status,
-        401
-    );
+    assert_eq!(app.get_me(&u.token).await.status, 200);
+    assert_eq!(app.get_me(&other).await.status, 401);
     app.login("pwuser", "new-password-1").await;
 }
 
@@ -168,31 +136,16 @@ async fn preferences_merge_and_null_removes() {
     let admin = app.admin().await;
     let u = app.user(&admin, "prefs").await;
     let r = app
-        .call(
-            "PATCH",
-            "/v1/users/me/preferences",
-            Some(&u.token),
-            Some(json!({"preferences": {"a": 1, "b": {"c": 2}}})),
-        )
+        .update_preferences(&u.token, json!({"preferences": {"a": 1, "b": {"c": 2}}}))
         .await;
     assert_eq!(r.status, 200);
     let r = app
-        .call(
-            "PATCH",
-            "/v1/users/me/preferences",
-            Some(&u.token),
-            Some(json!({"preferences": {"a": null, "b": {"d": 3}}})),
-        )
+        .update_preferences(&u.token, json!({"preferences": {"a": null, "b": {"d": 3}}}))
         .await;
     assert_eq!(r.body["preferences"], json!({"b": {"c": 2, "d": 3}}));
     let big = "x".repeat(17 * 1024);
     let r = app
-        .call(
-            "PATCH",
-            "/v1/users/me/preferences",
-            Some(&u.token),
-            Some(json!({"preferences": {"big": big}})),
-        )
+        .update_preferences(&u.token, json!({"preferences": {"big": big}}))
         .await;
     assert_eq!(r.status, 422);
 }
@@ -204,15 +157,9 @@ async fn delete_removes_everything_and_frees_email_and_username() {
     let u = app.user(&admin, "gone").await;
     let ws = app.workspace(&admin, "w").await;
     app.add_member(&admin, &ws, &u, "editor").await;
-    app.call(
-        "POST",
-        "/v1/users/me/files",
-        Some(&u.token),
-        Some(json!({"checksum": "abc", "size": 10})),
-    )
-    .await;
-    let path = format!("/v1/users/{}", u.id);
-    let r = app.call("DELETE", &path, Some(&u.token), None).await;
+    app.record_file(&u.token, "me", json!({"checksum": "abc", "size": 10}))
+        .await;
+    let r = app.delete_user(&u.token, &u.id).await;
     assert_eq!(r.status, 204, "{}", r.text);
     let leftovers: Vec<_> = app
         .scan()
@@ -221,20 +168,8 @@ async fn delete_removes_everything_and_frees_email_and_username() {
         .filter(|i| format!("{i:?}").contains(&u.id) || format!("{i:?}").contains("gone"))
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
-    assert_eq!(
-        app.call("DELETE", &path, Some(&admin.token), None)
-            .await
-            .status,
-        404
-    );
-    let r = app
-        .call(
-            "GET",
-            &format!("/v1/workspaces/{ws}"),
-            Some(&admin.token),
-            None,
-        )
-        .await;
+    assert_eq!(app.delete_user(&admin.token, &u.id).await.status, 404);
+    let r = app.get_workspace(&admin.token, &ws).await;
     assert_eq!(r.body["member_count"], 1);
     app.user(&admin, "gone").await;
     app.assert_audit_clean().await;

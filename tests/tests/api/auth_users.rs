@@ -8,20 +8,14 @@ async fn login_gives_a_bearer_token_that_works_and_logout_revokes_it() {
     let app = TestApp::spawn().await;
     let admin = app.admin().await;
     let jane = app.user(&admin, "jane").await;
-    let me = app
-        .call("GET", "/v1/users/me", Some(&jane.token), None)
-        .await;
+    let me = app.get_me(&jane.token).await;
     assert_eq!(me.status, 200);
     assert_eq!(me.body["username"], "jane");
     assert!(me.body["last_login"].is_string());
     assert!(me.body.get("password_hash").is_none());
-    let r = app
-        .call("DELETE", "/v1/auth/token", Some(&jane.token), None)
-        .await;
+    let r = app.auth_logout(&jane.token).await;
     assert_eq!(r.status, 204);
-    let r = app
-        .call("GET", "/v1/users/me", Some(&jane.token), None)
-        .await;
+    let r = app.get_me(&jane.token).await;
     assert_eq!(r.status, 401);
     assert_eq!(r.body["error"], "AUTHENTICATION_FAILED");
     assert_eq!(r.header("www-authenticate"), Some("Bearer"));
@@ -76,43 +70,21 @@ async fn wrong_login_and_wrong_password_are_the_same_401_and_disabled_is_403() {
     let admin = app.admin().await;
     let bob = app.user(&admin, "bob").await;
     let a = app
-        .call(
-            "POST",
-            "/v1/auth/token",
-            None,
-            Some(json!({"login": "bob", "password": "wrong-password"})),
-        )
+        .auth_login(json!({"login": "bob", "password": "wrong-password"}))
         .await;
     let b = app
-        .call(
-            "POST",
-            "/v1/auth/token",
-            None,
-            Some(json!({"login": "nobody", "password": "wrong-password"})),
-        )
+        .auth_login(json!({"login": "nobody", "password": "wrong-password"}))
         .await;
     assert_eq!((a.status, b.status), (401, 401));
     assert_eq!(a.body["message"], b.body["message"]);
     let r = app
-        .call(
-            "PATCH",
-            &format!("/v1/users/{}", bob.id),
-            Some(&admin.token),
-            Some(json!({"status": "suspended"})),
-        )
+        .patch_user(&admin.token, &bob.id, json!({"status": "suspended"}))
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let r = app
-        .call("GET", "/v1/users/me", Some(&bob.token), None)
-        .await;
+    let r = app.get_me(&bob.token).await;
     assert_eq!(r.status, 401, "suspension revokes tokens");
     let r = app
-        .call(
-            "POST",
-            "/v1/auth/token",
-            None,
-            Some(json!({"login": "bob@example.com", "password": "password-123"})),
-        )
+        .auth_login(json!({"login": "bob@example.com", "password": "password-123"}))
         .await;
     assert_eq!(r.status, 403);
     assert_eq!(r.body["error"], "ACCOUNT_DISABLED");
@@ -123,11 +95,9 @@ async fn create_user_validates_and_reports_every_field() {
     let app = TestApp::spawn().await;
     let admin = app.admin().await;
     let r = app
-        .call(
-            "POST",
-            "/v1/users",
+        .create_user(
             Some(&admin.token),
-            Some(json!({"email": "bad", "username": "x", "extra": 1})),
+            json!({"email": "bad", "username": "x", "extra": 1}),
         )
         .await;
     assert_eq!(r.status, 422);
@@ -171,9 +141,7 @@ async fn create_user_sets_location_and_etag_and_duplicates_are_409() {
     let app = TestApp::spawn().await;
     let admin = app.admin().await;
     let body = json!({"email": "Ann@Example.com", "username": "Ann", "password": "password-123"});
-    let r = app
-        .call("POST", "/v1/users", Some(&admin.token), Some(body))
-        .await;
+    let r = app.create_user(Some(&admin.token), body).await;
     assert_eq!(r.status, 201);
     let id = r.body["user_id"].as_str().unwrap();
     assert_eq!(
@@ -182,16 +150,17 @@ async fn create_user_sets_location_and_etag_and_duplicates_are_409() {
     );
     assert_eq!(r.header("etag"), Some("W/\"1\""));
     let r = app
-        .call("POST", "/v1/users", Some(&admin.token), Some(json!({"email": "ann@example.COM", "username": "other", "password": "password-123"})))
+        .create_user(
+            Some(&admin.token),
+            json!({"email": "ann@example.COM", "username": "other", "password": "password-123"}),
+        )
         .await;
     assert_eq!(r.status, 409);
     assert_eq!(r.body["details"]["field"], "email");
     let r = app
-        .call(
-            "POST",
-            "/v1/users",
+        .create_user(
             Some(&admin.token),
-            Some(json!({"email": "x@example.com", "username": "ANN", "password": "password-123"})),
+            json!({"email": "x@example.com", "username": "ANN", "password": "password-123"}),
         )
         .await;
     assert_eq!(r.status, 409);
@@ -204,19 +173,18 @@ async fn only_admins_create_users_unless_signup_is_enabled() {
     let admin = app.admin().await;
     let joe = app.user(&admin, "joe").await;
     let body = json!({"email": "z@example.com", "username": "zed", "password": "password-123"});
-    let r = app
-        .call("POST", "/v1/users", None, Some(body.clone()))
-        .await;
+    let r = app.create_user(None, body.clone()).await;
     assert_eq!(r.status, 401);
-    let r = app
-        .call("POST", "/v1/users", Some(&joe.token), Some(body.clone()))
-        .await;
+    let r = app.create_user(Some(&joe.token), body.clone()).await;
     assert_eq!(r.status, 403);
     let open = TestApp::spawn_with(|c| c.signup_enabled = true).await;
-    let r = open.call("POST", "/v1/users", None, Some(body)).await;
+    let r = open.create_user(None, body).await;
     assert_eq!(r.status, 201, "{}", r.text);
     let r = open
-        .call("POST", "/v1/users", None, Some(json!({"email": "y@example.com", "username": "yan", "password": "password-123", "roles": ["admin"]})))
+        .create_user(
+            None,
+            json!({"email": "y@example.com", "username": "yan", "password": "password-123", "roles": ["admin"]}),
+        )
         .await;
     assert_eq!(r.status, 403);
     assert_eq!(r.body["details"]["field"], "roles");
@@ -228,7 +196,7 @@ async fn fifty_concurrent_creates_with_one_email_make_exactly_one_user() {
     let admin = app.admin().await;
     let calls = (0..50).map(|i| {
         let body = json!({"email": "race@example.com", "username": format!("racer{i}"), "password": "password-123"});
-        app.call("POST", "/v1/users", Some(&admin.token), Some(body))
+        app.create_user(Some(&admin.token), body)
     });
     let results = futures::future::join_all(calls).await;
     let created = results.iter().filter(|r| r.status == 201).count();
@@ -250,28 +218,14 @@ async fn users_outside_shared_workspaces_are_404_and_co_members_visible() {
     let admin = app.admin().await;
     let a = app.user(&admin, "alice").await;
     let b = app.user(&admin, "bruno").await;
-    let path = format!("/v1/users/{}", b.id);
-    assert_eq!(
-        app.call("GET", &path, Some(&a.token), None).await.status,
-        404
-    );
+    assert_eq!(app.get_user(&a.token, &b.id).await.status, 404);
     let ws = app.workspace(&a, "team").await;
     app.add_member(&a, &ws, &b, "viewer").await;
-    let r = app.call("GET", &path, Some(&a.token), None).await;
+    let r = app.get_user(&a.token, &b.id).await;
     assert_eq!(r.status, 200);
     assert!(r.header("etag").is_some());
-    assert_eq!(
-        app.call("GET", "/v1/users/not-a-uuid", Some(&a.token), None)
-            .await
-            .status,
-        404
-    );
-    assert_eq!(
-        app.call("GET", &path, Some(&admin.token), None)
-            .await
-            .status,
-        200
-    );
+    assert_eq!(app.get_user(&a.token, "not-a-uuid").await.status, 404);
+    assert_eq!(app.get_user(&admin.token, &b.id).await.status, 200);
 }
 
 #[tokio::test]
@@ -281,24 +235,17 @@ async fn repeated_failed_logins_are_429_with_retry_after() {
     app.user(&admin, "target").await;
     let wrong = json!({"login": "target", "password": "wrong-password"});
     for _ in 0..3 {
-        let r = app
-            .call("POST", "/v1/auth/token", None, Some(wrong.clone()))
-            .await;
+        let r = app.auth_login(wrong.clone()).await;
         assert_eq!(r.status, 401);
     }
     let right = json!({"login": "target", "password": "password-123"});
-    let r = app.call("POST", "/v1/auth/token", None, Some(right)).await;
+    let r = app.auth_login(right).await;
     assert_eq!(r.status, 429);
     assert_eq!(r.body["error"], "RATE_LIMIT_EXCEEDED");
     let wait: u64 = r.header("retry-after").unwrap().parse().unwrap();
     assert!(wait > 0 && wait <= 900);
     let other = json!({"login": admin.username, "password": "admin-password"});
-    assert_eq!(
-        app.call("POST", "/v1/auth/token", None, Some(other))
-            .await
-            .status,
-        201
-    );
+    assert_eq!(app.auth_login(other).await.status, 201);
 }
 
 #[tokio::test]
@@ -351,15 +298,11 @@ async fn failed_logins_from_one_address_are_429_whatever_the_login() {
 async fn expired_tokens_are_401_and_responses_are_not_cached() {
     let app = TestApp::spawn_with(|c| c.token_ttl_seconds = 3).await;
     let admin = app.admin().await;
-    let r = app
-        .call("GET", "/v1/users/me", Some(&admin.token), None)
-        .await;
+    let r = app.get_me(&admin.token).await;
     assert_eq!(r.status, 200);
     assert_eq!(r.header("cache-control"), Some("no-store"));
     tokio::time::sleep(std::time::Duration::from_millis(4100)).await;
-    let r = app
-        .call("GET", "/v1/users/me", Some(&admin.token), None)
-        .await;
+    let r = app.get_me(&admin.token).await;
     assert_eq!(r.status, 401);
     assert_eq!(r.header("cache-control"), Some("no-store"));
 }

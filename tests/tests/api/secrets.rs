@@ -31,54 +31,34 @@ async fn logs_and_responses_hold_no_secrets() {
     let mut secrets = vec![admin.token.clone(), shared::auth::hash_token(&admin.token)];
     let password = "very-secret-password-1";
     let r = app
-        .call(
-            "POST",
-            "/v1/users",
+        .create_user(
             Some(&admin.token),
-            Some(json!({"email": "s@example.com", "username": "sec", "password": password})),
+            json!({"email": "s@example.com", "username": "sec", "password": password}),
         )
         .await;
     bodies.push_str(&r.text);
     let r = app
-        .call(
-            "POST",
-            "/v1/auth/token",
-            None,
-            Some(json!({"login": "sec", "password": password})),
-        )
+        .auth_login(json!({"login": "sec", "password": password}))
         .await;
     bodies.push_str(&r.text);
     let token = r.body["token"].as_str().unwrap().to_string();
     secrets.push(shared::auth::hash_token(&token));
     let r = app
-        .call(
-            "POST",
-            "/v1/auth/token",
-            None,
-            Some(json!({"login": "sec", "password": "wrong-password-9"})),
-        )
+        .auth_login(json!({"login": "sec", "password": "wrong-password-9"}))
         .await;
     bodies.push_str(&r.text);
     let r = app
-        .call(
-            "PATCH",
-            "/v1/users/me",
-            Some(&token),
-            Some(json!({"password": "another-secret-2", "current_password": password})),
+        .patch_user(
+            &token,
+            "me",
+            json!({"password": "another-secret-2", "current_password": password}),
         )
         .await;
     bodies.push_str(&r.text);
-    let r = app
-        .call("GET", "/v1/users?limit=1", Some(&admin.token), None)
-        .await;
+    let r = app.list_users(&admin.token, "limit=1").await;
     let cursor = r.body["next_cursor"].as_str().unwrap().to_string();
     let r = app
-        .call(
-            "GET",
-            &format!("/v1/users?limit=1&cursor={cursor}"),
-            Some(&admin.token),
-            None,
-        )
+        .list_users(&admin.token, &format!("limit=1&cursor={cursor}"))
         .await;
     bodies.push_str(&r.text);
     let stored = app.ctx.store.user_by_login("sec").await.unwrap().unwrap();

@@ -61,52 +61,25 @@ async fn filters_and_totals() {
     let admin = app.admin().await;
     let (ws, users) = team(&app, &admin, 9).await;
     let r = app
-        .call(
-            "GET",
-            &format!("/v1/users?workspace_id={ws}&role=editor"),
-            Some(&admin.token),
-            None,
-        )
+        .list_users(&admin.token, &format!("workspace_id={ws}&role=editor"))
         .await;
     assert_eq!(r.body["total"], 3, "{}", r.text);
     let r = app
-        .call(
-            "GET",
-            &format!("/v1/users?workspace_id={ws}&search=USER0"),
-            Some(&users[1].token),
-            None,
-        )
+        .list_users(&users[1].token, &format!("workspace_id={ws}&search=USER0"))
         .await;
     assert_eq!(r.body["total"], 9);
     let r = app
-        .call(
-            "GET",
-            &format!(
-                "/v1/users?workspace_id={ws}&ids={},{}",
-                users[0].id, users[1].id
-            ),
-            Some(&admin.token),
-            None,
+        .list_users(
+            &admin.token,
+            &format!("workspace_id={ws}&ids={},{}", users[0].id, users[1].id),
         )
         .await;
     assert_eq!(r.body["users"].as_array().unwrap().len(), 2);
-    app.call(
-        "PATCH",
-        &format!("/v1/users/{}", users[2].id),
-        Some(&admin.token),
-        Some(json!({"status": "suspended"})),
-    )
-    .await;
-    let r = app
-        .call(
-            "GET",
-            "/v1/users?status=suspended",
-            Some(&admin.token),
-            None,
-        )
+    app.patch_user(&admin.token, &users[2].id, json!({"status": "suspended"}))
         .await;
+    let r = app.list_users(&admin.token, "status=suspended").await;
     assert_eq!(r.body["total"], 1);
-    let r = app.call("GET", "/v1/users", Some(&admin.token), None).await;
+    let r = app.list_users(&admin.token, "").await;
     assert_eq!(r.body["total"], 10);
 }
 
@@ -116,7 +89,7 @@ async fn bad_queries_and_cursors_are_400_and_non_members_403() {
     let admin = app.admin().await;
     let (ws, users) = team(&app, &admin, 3).await;
     let outsider = app.user(&admin, "outsider").await;
-    let base = format!("/v1/users?workspace_id={ws}");
+    let base = format!("workspace_id={ws}");
     for q in [
         "&limit=0",
         "&limit=201",
@@ -127,57 +100,36 @@ async fn bad_queries_and_cursors_are_400_and_non_members_403() {
         "&ids=1,2",
         "&limit=1&limit=2",
     ] {
-        let r = app
-            .call("GET", &format!("{base}{q}"), Some(&admin.token), None)
-            .await;
+        let r = app.list_users(&admin.token, &format!("{base}{q}")).await;
         assert_eq!(r.status, 400, "{q}");
     }
-    assert_eq!(
-        app.call("GET", "/v1/users", Some(&users[0].token), None)
-            .await
-            .status,
-        400
-    );
-    assert_eq!(
-        app.call("GET", &base, Some(&outsider.token), None)
-            .await
-            .status,
-        403
-    );
+    assert_eq!(app.list_users(&users[0].token, "").await.status, 400);
+    assert_eq!(app.list_users(&outsider.token, &base).await.status, 403);
     let r = app
-        .call("GET", &format!("{base}&limit=1"), Some(&admin.token), None)
+        .list_users(&admin.token, &format!("{base}&limit=1"))
         .await;
     let cursor = r.body["next_cursor"].as_str().unwrap().to_string();
     let r = app
-        .call(
-            "GET",
+        .list_users(
+            &admin.token,
             &format!("{base}&limit=1&cursor={cursor}&sort_by=email"),
-            Some(&admin.token),
-            None,
         )
         .await;
     assert_eq!(r.status, 400);
     let mut tampered = cursor.clone().into_bytes();
     tampered[5] = if tampered[5] == b'A' { b'B' } else { b'A' };
     let r = app
-        .call(
-            "GET",
+        .list_users(
+            &admin.token,
             &format!(
                 "{base}&limit=1&cursor={}",
                 String::from_utf8(tampered).unwrap()
             ),
-            Some(&admin.token),
-            None,
         )
         .await;
     assert_eq!(r.status, 400);
     let r = app
-        .call(
-            "GET",
-            &format!("{base}&limit=2&cursor={cursor}"),
-            Some(&admin.token),
-            None,
-        )
+        .list_users(&admin.token, &format!("{base}&limit=2&cursor={cursor}"))
         .await;
     assert_eq!(r.status, 200);
 }
@@ -188,14 +140,7 @@ async fn search_finds_prefixes_among_visible_users_only() {
     let admin = app.admin().await;
     let (_, users) = team(&app, &admin, 3).await;
     let hidden = app.user(&admin, "userzz").await;
-    let r = app
-        .call(
-            "GET",
-            "/v1/users/search?q=USER",
-            Some(&users[0].token),
-            None,
-        )
-        .await;
+    let r = app.search_users(&users[0].token, "q=USER").await;
     let names: Vec<&str> = r.body["results"]
         .as_array()
         .unwrap()
@@ -203,24 +148,10 @@ async fn search_finds_prefixes_among_visible_users_only() {
         .map(|u| u["username"].as_str().unwrap())
         .collect();
     assert_eq!(names, vec!["user00", "user01", "user02"]);
-    let r = app
-        .call("GET", "/v1/users/search?q=userz", Some(&admin.token), None)
-        .await;
+    let r = app.search_users(&admin.token, "q=userz").await;
     assert_eq!(r.body["results"][0]["user_id"], hidden.id.as_str());
-    assert_eq!(
-        app.call("GET", "/v1/users/search", Some(&admin.token), None)
-            .await
-            .status,
-        400
-    );
-    let r = app
-        .call(
-            "GET",
-            "/v1/users/search?q=user&limit=2",
-            Some(&admin.token),
-            None,
-        )
-        .await;
+    assert_eq!(app.search_users(&admin.token, "").await.status, 400);
+    let r = app.search_users(&admin.token, "q=user&limit=2").await;
     assert_eq!(r.body["results"].as_array().unwrap().len(), 2);
 }
 
@@ -244,12 +175,7 @@ async fn paging_while_users_are_added_returns_each_existing_user_once() {
             .map(|c| format!("&cursor={c}"))
             .unwrap_or_default();
         let r = app
-            .call(
-                "GET",
-                &format!("/v1/users?workspace_id={ws}&limit=4{q}"),
-                Some(&admin.token),
-                None,
-            )
+            .list_users(&admin.token, &format!("workspace_id={ws}&limit=4{q}"))
             .await;
         seen.extend(
             r.body["users"]

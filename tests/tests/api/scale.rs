@@ -1,12 +1,15 @@
 //! A page costs in proportion to its size, not to the table: the capacity consumed by
 //! a workspace page, a search and a get stays the same as other users are added.
 
-use integration::TestApp;
+use std::future::Future;
+
+use integration::{TestApp, TestResponse};
 use shared::types::{Email, Username};
 
-async fn consumed(app: &TestApp, path: &str, token: &str) -> f64 {
+/// The capacity `request` consumes; it is not sent until awaited here.
+async fn consumed(app: &TestApp, request: impl Future<Output = TestResponse>) -> f64 {
     let before = app.ctx.store.consumed();
-    let r = app.call("GET", path, Some(token), None).await;
+    let r = request.await;
     assert_eq!(r.status, 200, "{}", r.text);
     app.ctx.store.consumed() - before
 }
@@ -33,17 +36,16 @@ async fn page_search_and_get_cost_the_same_at_100_and_5000_other_users() {
         app.add_member(&admin, &ws, &u, "viewer").await;
         members.push(u);
     }
-    let page = format!("/v1/users?workspace_id={ws}&limit=10&sort_by=username");
-    let get = format!("/v1/users/{}", members[3].id);
-    let search = "/v1/users/search?q=member&limit=10";
+    let page = format!("workspace_id={ws}&limit=10&sort_by=username");
+    let search = "q=member&limit=10";
     let mut costs = Vec::new();
     for (from, to) in [(0, 100), (100, 5000)] {
         add_others(&app, from, to).await;
         costs.push([
-            consumed(&app, &page, &members[0].token).await,
-            consumed(&app, search, &members[0].token).await,
-            consumed(&app, &get, &members[0].token).await,
-            consumed(&app, &page, &admin.token).await,
+            consumed(&app, app.list_users(&members[0].token, &page)).await,
+            consumed(&app, app.search_users(&members[0].token, search)).await,
+            consumed(&app, app.get_user(&members[0].token, &members[3].id)).await,
+            consumed(&app, app.list_users(&admin.token, &page)).await,
         ]);
     }
     assert!(
@@ -51,8 +53,6 @@ async fn page_search_and_get_cost_the_same_at_100_and_5000_other_users() {
         "DynamoDB reports capacity: {costs:?}"
     );
     assert_eq!(costs[0], costs[1], "capacity at 100 vs 5,000 other users");
-    let total = app
-        .call("GET", "/v1/users?limit=1", Some(&admin.token), None)
-        .await;
+    let total = app.list_users(&admin.token, "limit=1").await;
     assert_eq!(total.body["total"], 5011);
 }

@@ -6,12 +6,7 @@ use serde_json::json;
 async fn with_quota(app: &TestApp, admin: &TestUser, name: &str, bytes: i64) -> TestUser {
     let u = app.user(admin, name).await;
     let r = app
-        .call(
-            "PATCH",
-            &format!("/v1/users/{}", u.id),
-            Some(&admin.token),
-            Some(json!({"disk_space": bytes})),
-        )
+        .patch_user(&admin.token, &u.id, json!({"disk_space": bytes}))
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     u
@@ -23,11 +18,10 @@ async fn thirty_racing_files_never_pass_the_quota() {
     let admin = app.admin().await;
     let u = with_quota(&app, &admin, "racer", 9000).await;
     let calls = (0..30).map(|i| {
-        app.call(
-            "POST",
-            "/v1/users/me/files",
-            Some(&u.token),
-            Some(json!({"checksum": format!("c{i}"), "size": 1000})),
+        app.record_file(
+            &u.token,
+            "me",
+            json!({"checksum": format!("c{i}"), "size": 1000}),
         )
     });
     let results = futures::future::join_all(calls).await;
@@ -41,9 +35,7 @@ async fn thirty_racing_files_never_pass_the_quota() {
     );
     assert_eq!(refused[0].body["error"], "STORAGE_QUOTA_EXCEEDED");
     assert_eq!(refused[0].body["details"]["requested"], 1000);
-    let used = app
-        .call("GET", "/api/user/get_storage_used/", Some(&u.token), None)
-        .await;
+    let used = app.studio_storage_used(&u.token).await;
     assert_eq!(used.body, json!(9000));
     let refreshed = app
         .call(
@@ -62,29 +54,17 @@ async fn a_checksum_is_counted_once_even_when_racing() {
     let app = TestApp::spawn().await;
     let admin = app.admin().await;
     let u = with_quota(&app, &admin, "dupes", 5000).await;
-    let calls = (0..10).map(|_| {
-        app.call(
-            "POST",
-            "/v1/users/me/files",
-            Some(&u.token),
-            Some(json!({"checksum": "same", "size": 1000})),
-        )
-    });
+    let calls =
+        (0..10).map(|_| app.record_file(&u.token, "me", json!({"checksum": "same", "size": 1000})));
     let results = futures::future::join_all(calls).await;
     assert_eq!(results.iter().filter(|r| r.status == 201).count(), 1);
     assert_eq!(results.iter().filter(|r| r.status == 200).count(), 9);
-    let s = app
-        .call("GET", "/v1/users/me/storage", Some(&u.token), None)
-        .await;
+    let s = app.get_storage(&u.token, "me").await;
     assert_eq!(s.body["disk_space_used"], 1000);
     assert_eq!(s.body["files"].as_array().unwrap().len(), 1);
-    let r = app
-        .call("DELETE", "/v1/users/me/files/same", Some(&u.token), None)
-        .await;
+    let r = app.delete_file(&u.token, "me", "same").await;
     assert_eq!(r.status, 204);
-    let r = app
-        .call("DELETE", "/v1/users/me/files/same", Some(&u.token), None)
-        .await;
+    let r = app.delete_file(&u.token, "me", "same").await;
     assert_eq!(r.status, 404);
     let used = app
         .call(
@@ -103,30 +83,23 @@ async fn admins_have_no_quota_and_others_cannot_record_for_someone_else() {
     let app = TestApp::spawn().await;
     let admin = app.admin().await;
     let r = app
-        .call(
-            "POST",
-            "/v1/users/me/files",
-            Some(&admin.token),
-            Some(json!({"checksum": "huge", "size": 1_000_000_000_000i64})),
+        .record_file(
+            &admin.token,
+            "me",
+            json!({"checksum": "huge", "size": 1_000_000_000_000i64}),
         )
         .await;
     assert_eq!(r.status, 201, "{}", r.text);
     let u = app.user(&admin, "nosy").await;
     let r = app
-        .call(
-            "POST",
-            &format!("/v1/users/{}/files", admin.id),
-            Some(&u.token),
-            Some(json!({"checksum": "x", "size": 1})),
-        )
+        .record_file(&u.token, &admin.id, json!({"checksum": "x", "size": 1}))
         .await;
     assert_eq!(r.status, 404);
     let r = app
-        .call(
-            "POST",
-            "/v1/users/me/files",
-            Some(&u.token),
-            Some(json!({"checksum": "bad checksum!", "size": -1})),
+        .record_file(
+            &u.token,
+            "me",
+            json!({"checksum": "bad checksum!", "size": -1}),
         )
         .await;
     assert_eq!(r.status, 422);
@@ -138,17 +111,10 @@ async fn notification_marker_only_moves_forward() {
     let app = TestApp::spawn().await;
     let admin = app.admin().await;
     let u = app.user(&admin, "reader").await;
-    let mark = |ts: &str| {
-        app.call(
-            "POST",
-            "/api/user/mark_notifications_read/",
-            Some(&u.token),
-            Some(json!({"timestamp": ts})),
-        )
-    };
+    let mark = |ts: &str| app.studio_mark_read(&u.token, json!({"timestamp": ts}));
     assert_eq!(mark("2026-03-15T10:30:00Z").await.status, 204);
     assert_eq!(mark("2026-01-01T00:00:00Z").await.status, 204);
-    let me = app.call("GET", "/v1/users/me", Some(&u.token), None).await;
+    let me = app.get_me(&u.token).await;
     assert_eq!(
         me.body["last_read_notification_date"],
         "2026-03-15T10:30:00.000Z"
@@ -156,7 +122,7 @@ async fn notification_marker_only_moves_forward() {
     let stamps: Vec<String> = (1..=9).map(|d| format!("2026-04-0{d}T00:00:00Z")).collect();
     let results = futures::future::join_all(stamps.iter().map(|s| mark(s))).await;
     assert!(results.iter().all(|r| r.status == 204));
-    let me = app.call("GET", "/v1/users/me", Some(&u.token), None).await;
+    let me = app.get_me(&u.token).await;
     assert_eq!(
         me.body["last_read_notification_date"],
         "2026-04-09T00:00:00.000Z"

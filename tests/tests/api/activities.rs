@@ -11,58 +11,17 @@ async fn each_change_records_one_activity_and_counts_agree() {
     let ws = app.workspace(&admin, "place").await;
     app.add_member(&admin, &ws, &u, "viewer").await;
     app.add_member(&admin, &ws, &u, "editor").await;
-    app.call(
-        "PATCH",
-        "/v1/users/me",
-        Some(&u.token),
-        Some(json!({"bio": "hi"})),
-    )
-    .await;
-    app.call(
-        "PATCH",
-        "/v1/users/me/preferences",
-        Some(&u.token),
-        Some(json!({"preferences": {"a": 1}})),
-    )
-    .await;
-    app.call(
-        "POST",
-        "/v1/users/me/files",
-        Some(&u.token),
-        Some(json!({"checksum": "f", "size": 5})),
-    )
-    .await;
-    app.call("DELETE", "/v1/users/me/files/f", Some(&u.token), None)
+    app.patch_user(&u.token, "me", json!({"bio": "hi"})).await;
+    app.update_preferences(&u.token, json!({"preferences": {"a": 1}}))
         .await;
-    app.call(
-        "GET",
-        "/api/user/refresh_storage_used/",
-        Some(&u.token),
-        None,
-    )
-    .await;
-    app.call(
-        "POST",
-        "/api/user/mark_notifications_read/",
-        Some(&u.token),
-        Some(json!({"timestamp": "2026-01-01T00:00:00Z"})),
-    )
-    .await;
-    app.call(
-        "DELETE",
-        &format!("/v1/workspaces/{ws}/members/{}", u.id),
-        Some(&admin.token),
-        None,
-    )
-    .await;
-    let r = app
-        .call(
-            "GET",
-            "/v1/users/me/activities?limit=100",
-            Some(&u.token),
-            None,
-        )
+    app.record_file(&u.token, "me", json!({"checksum": "f", "size": 5}))
         .await;
+    app.delete_file(&u.token, "me", "f").await;
+    app.studio_refresh_storage(&u.token).await;
+    app.studio_mark_read(&u.token, json!({"timestamp": "2026-01-01T00:00:00Z"}))
+        .await;
+    app.remove_member(&admin.token, &ws, &u.id).await;
+    let r = app.list_activities(&u.token, "me", "limit=100").await;
     assert_eq!(r.status, 200);
     let kinds: Vec<&str> = r.body["activities"]
         .as_array()
@@ -90,9 +49,7 @@ async fn each_change_records_one_activity_and_counts_agree() {
     assert_eq!(added["actor_id"], admin.id.as_str());
     assert_eq!(added["user_id"], u.id.as_str());
     assert_eq!(added["workspace_id"], ws.as_str());
-    let c = app
-        .call("GET", "/v1/users/me/activities/count", Some(&u.token), None)
-        .await;
+    let c = app.count_activities(&u.token, "me", "").await;
     assert_eq!(c.body["total"], 11);
     let sum: i64 = c.body["by_day"]
         .as_array()
@@ -101,34 +58,13 @@ async fn each_change_records_one_activity_and_counts_agree() {
         .map(|d| d["count"].as_i64().unwrap())
         .sum();
     assert_eq!(sum, 11);
-    let a = app
-        .call(
-            "GET",
-            "/v1/users/me/workspaces/active",
-            Some(&u.token),
-            None,
-        )
-        .await;
+    let a = app.active_workspaces(&u.token, "me", "").await;
     assert_eq!(a.body[0]["workspace_id"], ws.as_str());
     assert_eq!(a.body[0]["activity_count"], 3);
-    let r = app
-        .call(
-            "GET",
-            &format!("/v1/users/{}/activities", u.id),
-            Some(&admin.token),
-            None,
-        )
-        .await;
+    let r = app.list_activities(&admin.token, &u.id, "").await;
     assert_eq!(r.status, 200);
     let other = app.user(&admin, "other").await;
-    let r = app
-        .call(
-            "GET",
-            &format!("/v1/users/{}/activities", u.id),
-            Some(&other.token),
-            None,
-        )
-        .await;
+    let r = app.list_activities(&other.token, &u.id, "").await;
     assert_eq!(r.status, 404);
 }
 
@@ -137,13 +73,8 @@ async fn feed_pages_with_cursors_and_stream_resumes_after_last_event_id() {
     let app = TestApp::spawn_with(|c| c.stream_max_seconds = 2).await;
     let admin = app.admin().await;
     for i in 0..5 {
-        app.call(
-            "PATCH",
-            "/v1/users/me",
-            Some(&admin.token),
-            Some(json!({"bio": format!("v{i}")})),
-        )
-        .await;
+        app.patch_user(&admin.token, "me", json!({"bio": format!("v{i}")}))
+            .await;
     }
     let ids: Vec<String> = app
         .pages(
@@ -157,14 +88,7 @@ async fn feed_pages_with_cursors_and_stream_resumes_after_last_event_id() {
         .collect();
     assert_eq!(ids.len(), 7);
     tokio::time::sleep(std::time::Duration::from_millis(1600)).await;
-    let all = app
-        .call(
-            "GET",
-            "/v1/users/me/activities/stream",
-            Some(&admin.token),
-            None,
-        )
-        .await;
+    let all = app.stream_activities(&admin.token, "me", "").await;
     assert_eq!(all.header("content-type"), Some("text/event-stream"));
     let streamed: Vec<&str> = all
         .text
@@ -191,12 +115,7 @@ async fn feed_pages_with_cursors_and_stream_resumes_after_last_event_id() {
         .collect();
     assert_eq!(resumed, &oldest_first[5..]);
     let r = app
-        .call(
-            "GET",
-            "/v1/users/me/activities/stream?since=garbage",
-            Some(&admin.token),
-            None,
-        )
+        .stream_activities(&admin.token, "me", "since=garbage")
         .await;
     assert_eq!(r.status, 400);
 }
@@ -206,21 +125,11 @@ async fn stream_delivers_a_change_made_while_connected() {
     let app = TestApp::spawn_with(|c| c.stream_max_seconds = 3).await;
     let admin = app.admin().await;
     tokio::time::sleep(std::time::Duration::from_millis(1600)).await;
-    let first = app.call(
-        "GET",
-        "/v1/users/me/activities/stream?limit=1",
-        Some(&admin.token),
-        None,
-    );
+    let first = app.stream_activities(&admin.token, "me", "limit=1");
     let change = async {
         tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-        app.call(
-            "PATCH",
-            "/v1/users/me",
-            Some(&admin.token),
-            Some(json!({"bio": "live"})),
-        )
-        .await
+        app.patch_user(&admin.token, "me", json!({"bio": "live"}))
+            .await
     };
     let (stream, changed) = futures::join!(first, change);
     assert_eq!(changed.status, 200);
@@ -239,17 +148,14 @@ async fn workspace_creation_and_password_changes_are_recorded_once() {
     let u = app.user(&admin, "creator").await;
     let ws = app.workspace(&u, "mine").await;
     let r = app
-        .call(
-            "PATCH",
-            "/v1/users/me",
-            Some(&u.token),
-            Some(json!({"password": "brand-new-pass", "current_password": "password-123"})),
+        .patch_user(
+            &u.token,
+            "me",
+            json!({"password": "brand-new-pass", "current_password": "password-123"}),
         )
         .await;
     assert_eq!(r.status, 200);
-    let r = app
-        .call("GET", "/v1/users/me/activities", Some(&u.token), None)
-        .await;
+    let r = app.list_activities(&u.token, "me", "").await;
     let acts = r.body["activities"].as_array().unwrap();
     let of = |t: &str| {
         acts.iter()

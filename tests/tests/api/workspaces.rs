@@ -11,26 +11,9 @@ async fn workspace_admins_manage_members_and_the_last_admin_stays() {
     let ed = app.user(&admin, "editor1").await;
     let stranger = app.user(&admin, "stranger").await;
     let ws = app.workspace(&owner, "docs").await;
-    let r = app
-        .call(
-            "GET",
-            &format!("/v1/workspaces/{ws}"),
-            Some(&owner.token),
-            None,
-        )
-        .await;
+    let r = app.get_workspace(&owner.token, &ws).await;
     assert_eq!((r.status, r.body["member_count"].clone()), (200, json!(1)));
-    assert_eq!(
-        app.call(
-            "GET",
-            &format!("/v1/workspaces/{ws}"),
-            Some(&stranger.token),
-            None
-        )
-        .await
-        .status,
-        404
-    );
+    assert_eq!(app.get_workspace(&stranger.token, &ws).await.status, 404);
     app.add_member(&owner, &ws, &ed, "editor").await;
     let r = app.put_member(&ed.token, &ws, &stranger.id, "viewer").await;
     assert_eq!(r.status, 403);
@@ -59,19 +42,10 @@ async fn racing_member_adds_and_removes_keep_member_count_exact() {
     for u in &users[..8] {
         app.add_member(&admin, &ws, u, "viewer").await;
     }
-    let paths: Vec<String> = users
-        .iter()
-        .map(|u| format!("/v1/workspaces/{ws}/members/{}", u.id))
-        .collect();
-    let calls = paths.iter().enumerate().flat_map(|(i, path)| {
+    let calls = users.iter().enumerate().flat_map(|(i, u)| {
         let role = if i % 2 == 0 { "editor" } else { "viewer" };
-        let add = app.call(
-            "PUT",
-            path,
-            Some(&admin.token),
-            Some(json!({ "role": role })),
-        );
-        let remove = app.call("DELETE", path, Some(&admin.token), None);
+        let add = app.put_member(&admin.token, &ws, &u.id, role);
+        let remove = app.remove_member(&admin.token, &ws, &u.id);
         [
             futures::future::Either::Left(add),
             futures::future::Either::Right(remove),
@@ -85,21 +59,9 @@ async fn racing_member_adds_and_removes_keep_member_count_exact() {
     );
     app.assert_audit_clean().await;
     let members = app
-        .call(
-            "GET",
-            &format!("/v1/users?workspace_id={ws}&limit=200"),
-            Some(&admin.token),
-            None,
-        )
+        .list_users(&admin.token, &format!("workspace_id={ws}&limit=200"))
         .await;
-    let count = app
-        .call(
-            "GET",
-            &format!("/v1/workspaces/{ws}"),
-            Some(&admin.token),
-            None,
-        )
-        .await;
+    let count = app.get_workspace(&admin.token, &ws).await;
     assert_eq!(
         count.body["member_count"].as_u64().unwrap() as usize,
         members.body["users"].as_array().unwrap().len()
@@ -131,12 +93,7 @@ async fn studio_list_filters_by_channel_ids_and_visibility() {
     let mut editors = vec![a.id.clone(), e.id.clone()];
     editors.sort();
     let r = app
-        .call(
-            "GET",
-            &format!("/api/user/?channel={ws}"),
-            Some(&a.token),
-            None,
-        )
+        .studio_list_users(&a.token, &format!("channel={ws}"))
         .await;
     assert_eq!(ids(&r), editors);
     let r = app
@@ -158,45 +115,23 @@ async fn studio_list_filters_by_channel_ids_and_visibility() {
         .clone();
     assert_eq!(me["editable_channels"], json!([ws]));
     let r = app
-        .call(
-            "GET",
-            &format!("/api/user/?channel={ws}&include_viewonly=yes"),
-            Some(&a.token),
-            None,
-        )
+        .studio_list_users(&a.token, &format!("channel={ws}&include_viewonly=yes"))
         .await;
     assert_eq!(r.status, 400);
     let r = app
-        .call(
-            "GET",
-            &format!("/api/user/?channel={ws}"),
-            Some(&outsider.token),
-            None,
-        )
+        .studio_list_users(&outsider.token, &format!("channel={ws}"))
         .await;
     assert_eq!(r.body, json!([]));
     let r = app
-        .call(
-            "GET",
-            &format!("/api/user/?ids={},{}", e.id, outsider.id),
-            Some(&a.token),
-            None,
-        )
+        .studio_list_users(&a.token, &format!("ids={},{}", e.id, outsider.id))
         .await;
     assert_eq!(ids(&r), vec![e.id.clone()]);
     let many: Vec<String> = (0..51).map(|_| uuid::Uuid::new_v4().to_string()).collect();
     let r = app
-        .call(
-            "GET",
-            &format!("/api/user/?ids={}", many.join(",")),
-            Some(&a.token),
-            None,
-        )
+        .studio_list_users(&a.token, &format!("ids={}", many.join(",")))
         .await;
     assert_eq!(r.status, 400);
-    let r = app
-        .call("GET", "/api/user/?ids=nope", Some(&a.token), None)
-        .await;
+    let r = app.studio_list_users(&a.token, "ids=nope").await;
     assert_eq!(r.status, 400);
 }
 
@@ -215,12 +150,7 @@ async fn a_user_belongs_to_at_most_max_memberships_workspaces() {
     }
     // The next create, and being added to another workspace, are both refused.
     let r = app
-        .call(
-            "POST",
-            "/v1/workspaces",
-            Some(&busy.token),
-            Some(json!({"name": "one-too-many"})),
-        )
+        .create_workspace(&busy.token, json!({"name": "one-too-many"}))
         .await;
     assert_eq!(r.status, 409, "{}", r.text);
     assert_eq!(r.body["error"], "CONFLICT");

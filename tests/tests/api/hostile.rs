@@ -37,29 +37,15 @@ async fn malformed_bodies_and_queries_are_4xx_and_store_nothing() {
     }
     let long = "a".repeat(9000);
     let r = app
-        .call(
-            "GET",
-            &format!("/v1/users?search={long}"),
-            Some(&admin.token),
-            None,
-        )
+        .list_users(&admin.token, &format!("search={long}"))
         .await;
     assert_eq!(r.status, 400);
-    let r = app
-        .call("GET", "/v1/users?limit=5&limit=6", Some(&admin.token), None)
-        .await;
+    let r = app.list_users(&admin.token, "limit=5&limit=6").await;
+    assert_eq!(r.status, 400);
+    let r = app.list_users(&admin.token, "cursor=%00%01").await;
     assert_eq!(r.status, 400);
     let r = app
-        .call("GET", "/v1/users?cursor=%00%01", Some(&admin.token), None)
-        .await;
-    assert_eq!(r.status, 400);
-    let r = app
-        .call(
-            "POST",
-            "/v1/workspaces",
-            Some(&admin.token),
-            Some(json!({"name": "x\u{0000}y"})),
-        )
+        .create_workspace(&admin.token, json!({"name": "x\u{0000}y"}))
         .await;
     assert_eq!(r.status, 422);
     assert_eq!(app.scan().await.len(), before, "nothing was stored");
@@ -98,35 +84,16 @@ async fn an_interrupted_delete_is_finished_by_the_next_one() {
     let app = TestApp::spawn().await;
     let admin = app.admin().await;
     let u = app.user(&admin, "halfgone").await;
-    app.call(
-        "POST",
-        "/v1/users/me/files",
-        Some(&u.token),
-        Some(json!({"checksum": "abc", "size": 3})),
-    )
-    .await;
+    app.record_file(&u.token, "me", json!({"checksum": "abc", "size": 3}))
+        .await;
     let id = uuid::Uuid::parse_str(&u.id).unwrap();
     let record = app.ctx.store.get_user(id).await.unwrap().unwrap();
     app.ctx.store.begin_delete(&record, &[]).await.unwrap();
     assert!(app.table_mentions(&u.id).await);
-    let r = app
-        .call(
-            "DELETE",
-            &format!("/v1/users/{}", u.id),
-            Some(&admin.token),
-            None,
-        )
-        .await;
+    let r = app.delete_user(&admin.token, &u.id).await;
     assert_eq!(r.status, 204);
     assert!(!app.table_mentions(&u.id).await);
-    let r = app
-        .call(
-            "DELETE",
-            &format!("/v1/users/{}", u.id),
-            Some(&admin.token),
-            None,
-        )
-        .await;
+    let r = app.delete_user(&admin.token, &u.id).await;
     assert_eq!(r.status, 404);
     app.assert_audit_clean().await;
 }
@@ -143,21 +110,11 @@ async fn preferences_dynamodb_cannot_store_are_422_not_500() {
         deep,
     ] {
         let r = app
-            .call(
-                "PATCH",
-                "/v1/users/me/preferences",
-                Some(&admin.token),
-                Some(json!({ "preferences": prefs })),
-            )
+            .update_preferences(&admin.token, json!({ "preferences": prefs }))
             .await;
         assert_eq!(r.status, 422, "{}", r.text);
         let r = app
-            .call(
-                "PATCH",
-                "/v1/users/me",
-                Some(&admin.token),
-                Some(json!({ "settings": prefs })),
-            )
+            .patch_user(&admin.token, "me", json!({ "settings": prefs }))
             .await;
         assert_eq!(r.status, 422, "{}", r.text);
     }

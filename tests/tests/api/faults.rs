@@ -97,28 +97,15 @@ async fn database_stopped_mid_load_gives_503s_and_leaves_nothing_half_done() {
         let mut statuses = Vec::new();
         for i in 0..60 {
             let name = format!("load{i:03}");
-            let r = app
-                .call("POST", "/v1/users", Some(&admin.token), Some(json!({"email": format!("{name}@example.com"), "username": name, "password": "password-123"})))
-                .await;
+            let body = json!({"email": format!("{name}@example.com"), "username": name, "password": "password-123"});
+            let r = app.create_user(Some(&admin.token), body).await;
             statuses.push(r.status);
             if r.status == 201 {
                 let id = r.body["user_id"].as_str().unwrap().to_string();
-                let m = app
-                    .call(
-                        "PUT",
-                        &format!("/v1/workspaces/{ws}/members/{id}"),
-                        Some(&admin.token),
-                        Some(json!({"role": "viewer"})),
-                    )
-                    .await;
+                let m = app.put_member(&admin.token, &ws, &id, "viewer").await;
                 statuses.push(m.status);
                 let f = app
-                    .call(
-                        "POST",
-                        &format!("/v1/users/{id}/files"),
-                        Some(&admin.token),
-                        Some(json!({"checksum": "x", "size": 5})),
-                    )
+                    .record_file(&admin.token, &id, json!({"checksum": "x", "size": 5}))
                     .await;
                 statuses.push(f.status);
             }

@@ -198,21 +198,11 @@ async fn world() -> World {
     app.add_member(&owner, &ws, &editor, "editor").await;
     app.add_member(&owner, &ws, &suspended, "viewer").await;
     let r = app
-        .call(
-            "POST",
-            "/v1/users/me/files",
-            Some(&subject.token),
-            Some(json!({"checksum": "f1", "size": 10})),
-        )
+        .record_file(&subject.token, "me", json!({"checksum": "f1", "size": 10}))
         .await;
     assert_eq!(r.status, 201);
     let r = app
-        .call(
-            "PATCH",
-            &format!("/v1/users/{}", suspended.id),
-            Some(&admin.token),
-            Some(json!({"status": "suspended"})),
-        )
+        .patch_user(&admin.token, &suspended.id, json!({"status": "suspended"}))
         .await;
     assert_eq!(r.status, 200);
     let callers = vec![

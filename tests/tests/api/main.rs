@@ -1,0 +1,15 @@
+//! The integration tests, one module per area, in one test binary so the workspace
+//! links them once. Each test spawns its own [`integration::TestApp`] (a fresh table).
+
+mod activities;
+mod auth_users;
+mod authz_matrix;
+mod faults;
+mod hostile;
+mod listing;
+mod profiles;
+mod routes;
+mod scale;
+mod secrets;
+mod storage;
+mod workspaces;
