@@ -1,11 +1,17 @@
 # The project's two commands are `make dev` and `make test`; see README.md.
-.PHONY: dev test build router bench stress fmt
+.PHONY: dev test check build router bench stress fmt
 
 dev:
 	@bash scripts/dev.sh
 
 test:
 	@bash scripts/test.sh
+
+# The quick loop while coding: formatting, lints and the unit tests (no database).
+check:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	cargo test --workspace --lib
 
 build:
 	cargo build --workspace --bins

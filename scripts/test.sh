@@ -22,8 +22,7 @@ cargo nextest run --workspace --no-fail-fast
 
 log "cargo lambda invoke of every events/ sample against cargo lambda watch"
 cargo build --workspace --bins
-sync_router
-git diff --quiet -- Cargo.toml || die "Cargo.toml's router is out of date with template.yaml (make router)"
+router_current || die "the cargo-lambda watch router in Cargo.toml differs from template.yaml: run make router"
 export AWS_ENDPOINT_URL_DYNAMODB="$DYNAMODB_ENDPOINT"
 export TABLE_NAME="samples-$(date +%s)"
 target/debug/admin create-table

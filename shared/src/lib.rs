@@ -8,6 +8,7 @@ pub mod config;
 pub mod ctx;
 pub mod document;
 pub mod error;
+pub mod feed;
 pub mod fields;
 pub mod http;
 pub mod keys;

@@ -576,6 +576,12 @@ impl TestApp {
         }
     }
 
+    /// Moves the service's clock forward by `by`, for a test that would otherwise sleep
+    /// (a token's expiry, the stream's settle window).
+    pub fn advance_clock(&self, by: std::time::Duration) {
+        self.ctx.clock.advance(by);
+    }
+
     /// Runs the invariant audit and fails the test on any violation.
     pub async fn assert_audit_clean(&self) {
         let report = admin::audit::audit(&self.ctx).await.expect("audit");

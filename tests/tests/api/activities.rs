@@ -87,7 +87,7 @@ async fn feed_pages_with_cursors_and_stream_resumes_after_last_event_id() {
         .map(|a| a["id"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(ids.len(), 7);
-    tokio::time::sleep(std::time::Duration::from_millis(1600)).await;
+    app.advance_clock(shared::feed::SETTLE);
     let all = app.stream_activities(&admin.token, "me", "").await;
     assert_eq!(all.header("content-type"), Some("text/event-stream"));
     let streamed: Vec<&str> = all
@@ -124,7 +124,7 @@ async fn feed_pages_with_cursors_and_stream_resumes_after_last_event_id() {
 async fn stream_delivers_a_change_made_while_connected() {
     let app = TestApp::spawn_with(|c| c.stream_max_seconds = 3).await;
     let admin = app.admin().await;
-    tokio::time::sleep(std::time::Duration::from_millis(1600)).await;
+    app.advance_clock(shared::feed::SETTLE);
     let first = app.stream_activities(&admin.token, "me", "limit=1");
     let change = async {
         tokio::time::sleep(std::time::Duration::from_millis(300)).await;

@@ -301,7 +301,7 @@ async fn expired_tokens_are_401_and_responses_are_not_cached() {
     let r = app.get_me(&admin.token).await;
     assert_eq!(r.status, 200);
     assert_eq!(r.header("cache-control"), Some("no-store"));
-    tokio::time::sleep(std::time::Duration::from_millis(4100)).await;
+    app.advance_clock(std::time::Duration::from_secs(4));
     let r = app.get_me(&admin.token).await;
     assert_eq!(r.status, 401);
     assert_eq!(r.header("cache-control"), Some("no-store"));
