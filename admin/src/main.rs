@@ -1,5 +1,7 @@
-//! `admin`: the operator CLI. Reads the same environment as the functions
-//! (`TABLE_NAME`, `AWS_ENDPOINT_URL_DYNAMODB`, AWS credentials and region).
+//! `admin`: the operator CLI. Reads the same variables as the functions (`TABLE_NAME`,
+//! `AWS_ENDPOINT_URL_DYNAMODB`, ...), and finds AWS credentials and region the way the
+//! AWS CLI does (`aws-config`'s provider chain: environment, `AWS_PROFILE` and the
+//! profile files, SSO, credential processes, instance roles).
 //!
 //! ```text
 //! admin create-table                         create the table from template.yaml (idempotent)
@@ -12,6 +14,8 @@
 use std::process::ExitCode;
 
 use admin::{audit, routes, table, users};
+use aws_config::BehaviorVersion;
+use shared::config::Config;
 use shared::Ctx;
 
 fn usage() -> ExitCode {
@@ -19,8 +23,37 @@ fn usage() -> ExitCode {
     ExitCode::from(2)
 }
 
+/// The context of the functions, on a client built by `aws-config`'s provider chain.
+/// Against DynamoDB Local (a plain-http endpoint) without credentials or a profile of
+/// its own, the dummy credentials and region the local stack uses.
 async fn ctx() -> Result<Ctx, String> {
-    Ctx::from_env().await
+    let config = Config::from_env()?;
+    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+    let local = config
+        .endpoint_url
+        .as_deref()
+        .is_some_and(|u| u.starts_with("http://"));
+    let trust = shared::ctx::tls::TrustStore::default();
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .http_client(shared::ctx::https_client(trust));
+    if local && !set("AWS_ACCESS_KEY_ID") && !set("AWS_PROFILE") {
+        loader = loader.credentials_provider(aws_credential_types::Credentials::new(
+            "local", "local", None, None, "local",
+        ));
+    }
+    let sdk = loader.load().await;
+    let mut dynamodb = aws_sdk_dynamodb::config::Builder::from(&sdk);
+    if sdk.region().is_none() {
+        if !local {
+            return Err("no AWS region: set AWS_REGION or a region in your profile".into());
+        }
+        dynamodb = dynamodb.region(aws_config::Region::new("us-east-1"));
+    }
+    if let Some(endpoint) = &config.endpoint_url {
+        dynamodb = dynamodb.endpoint_url(endpoint);
+    }
+    let client = aws_sdk_dynamodb::Client::from_conf(dynamodb.build());
+    Ok(Ctx::with_client(config, client))
 }
 
 async fn run(args: Vec<String>) -> Result<ExitCode, String> {

@@ -3,11 +3,12 @@
 use std::time::Duration;
 
 use aws_credential_types::Credentials;
+use aws_sdk_dynamodb::config::SharedHttpClient;
 use aws_sdk_dynamodb::config::{
     retry::RetryConfig, timeout::TimeoutConfig, BehaviorVersion, Region,
 };
 use aws_sdk_dynamodb::Client;
-use aws_smithy_http_client::tls;
+pub use aws_smithy_http_client::tls;
 
 use crate::config::Config;
 use crate::store::Store;
@@ -62,16 +63,7 @@ async fn sdk_config(config: &Config) -> aws_sdk_dynamodb::Config {
     let region = var("AWS_REGION")
         .or_else(|| var("AWS_DEFAULT_REGION"))
         .unwrap_or_else(|| "us-east-1".into());
-    let tls_context = tls::TlsContext::builder()
-        .with_trust_store(trust_store(config.endpoint_url.as_deref(), &region))
-        .build()
-        .unwrap_or_default();
-    let https = aws_smithy_http_client::Builder::new()
-        .tls_provider(tls::Provider::Rustls(
-            tls::rustls_provider::CryptoMode::Ring,
-        ))
-        .tls_context(tls_context)
-        .build_https();
+    let https = https_client(trust_store(config.endpoint_url.as_deref(), &region));
     // DynamoDB Local accepts any credentials; a deployed function always has its role's.
     let credentials = Credentials::new(
         var("AWS_ACCESS_KEY_ID").unwrap_or_else(|| "local".into()),
@@ -91,6 +83,22 @@ async fn sdk_config(config: &Config) -> aws_sdk_dynamodb::Config {
         builder = builder.endpoint_url(endpoint);
     }
     builder.build()
+}
+
+/// The HTTPS client of every AWS call: one TLS stack, rustls with the `ring` provider,
+/// trusting `trust`. The admin CLI builds its `aws-config` chain on it too, so no second
+/// TLS stack is compiled in.
+pub fn https_client(trust: tls::TrustStore) -> SharedHttpClient {
+    let tls_context = tls::TlsContext::builder()
+        .with_trust_store(trust)
+        .build()
+        .unwrap_or_default();
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(
+            tls::rustls_provider::CryptoMode::Ring,
+        ))
+        .tls_context(tls_context)
+        .build_https()
 }
 
 /// The roots every DynamoDB endpoint's certificate chains to (Amazon Root CA 1-4 and
