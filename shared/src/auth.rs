@@ -62,7 +62,7 @@ pub fn hash_token(token: &str) -> String {
 
 /// The token of `Authorization: Bearer <t>` or `Token <t>`; `Ok(None)` when there is
 /// no header, 401 when it is malformed.
-pub fn bearer_token(req: &Request) -> Result<Option<&str>, ApiError> {
+fn bearer_token(req: &Request) -> Result<Option<&str>, ApiError> {
     let Some(value) = req.headers().get(header::AUTHORIZATION) else {
         return Ok(None);
     };

@@ -97,7 +97,7 @@ where
 
 /// What every response carries: `Cache-Control: no-store` (unless the handler chose
 /// otherwise) and the request id.
-pub fn service_headers(headers: &mut http::HeaderMap, request_id: &str) {
+fn service_headers(headers: &mut http::HeaderMap, request_id: &str) {
     headers
         .entry(header::CACHE_CONTROL)
         .or_insert(HeaderValue::from_static("no-store"));
@@ -157,7 +157,7 @@ where
 }
 
 /// JSON log lines on stdout.
-pub fn init_tracing() {
+fn init_tracing() {
     init_tracing_to(std::io::stdout);
 }
 

@@ -151,6 +151,39 @@ async fn preferences_merge_and_null_removes() {
 }
 
 #[tokio::test]
+async fn preferences_honour_if_match() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let u = app.user(&admin, "prefmatch").await;
+    let version = app.get_me(&u.token).await.body["version"].as_i64().unwrap();
+    let app = &app;
+    let patch = |tag: String, value: i64| {
+        let headers = vec![
+            ("authorization".to_string(), format!("Bearer {}", u.token)),
+            ("content-type".to_string(), "application/json".to_string()),
+            ("if-match".to_string(), tag),
+        ];
+        let body = json!({"preferences": {"v": value}})
+            .to_string()
+            .into_bytes();
+        async move {
+            app.raw("PATCH", "/v1/users/me/preferences", &headers, Some(body))
+                .await
+        }
+    };
+    let r = patch(format!("W/\"{}\"", version - 1), 1).await;
+    assert_eq!(r.status, 412, "{}", r.text);
+    assert_eq!(r.body["error"], "PRECONDITION_FAILED");
+    let r = patch(format!("W/\"{version}\""), 2).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["preferences"], json!({"v": 2}));
+    assert_eq!(
+        r.header("etag"),
+        Some(format!("W/\"{}\"", version + 1).as_str())
+    );
+}
+
+#[tokio::test]
 async fn delete_removes_everything_and_frees_email_and_username() {
     let app = TestApp::spawn().await;
     let admin = app.admin().await;
