@@ -1,6 +1,6 @@
 //! Failed-login counters: one item per (kind, key), expiring with its window (TTL).
 
-use super::write::{Op, Rejection};
+use super::write::{Check, Op, Rejection};
 use super::{key, n, Store};
 use crate::error::ApiError;
 use crate::keys;
@@ -38,7 +38,7 @@ impl Store {
     ) -> Result<(), ApiError> {
         let pk = keys::login_limit(kind, name);
         let in_window = Op::update(key(pk.clone(), keys::RATE), "ADD #c :one")
-            .when("expires_at > :now", super::write::Check::None)
+            .when("expires_at > :now", Check::None)
             .name("#c", "count")
             .val(":one", n(1))
             .val(":now", n(now));

@@ -23,7 +23,8 @@ use crate::error::ApiError;
 /// others of its transaction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Check {
-    /// A write whose condition failing only means a race: retried by the transaction.
+    /// No condition, or one only its own operation interprets (the login counter's
+    /// open window).
     None,
     /// The email guard is taken.
     Email,
