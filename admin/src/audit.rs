@@ -4,13 +4,11 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 
-use aws_sdk_dynamodb::types::AttributeValue;
 use shared::model::UserRecord;
+use shared::store::Item;
 use shared::types::WsRole;
 use shared::{keys, Ctx};
 use uuid::Uuid;
-
-type Item = HashMap<String, AttributeValue>;
 
 /// What the audit found.
 #[derive(Debug, Default)]
@@ -58,28 +56,6 @@ fn num(item: &Item, name: &str) -> i64 {
         .unwrap_or(0)
 }
 
-async fn scan_all(ctx: &Ctx) -> Result<Vec<Item>, String> {
-    let mut out = Vec::new();
-    let mut start: Option<Item> = None;
-    loop {
-        let page = ctx
-            .store
-            .client()
-            .scan()
-            .table_name(ctx.store.table())
-            .consistent_read(true)
-            .set_exclusive_start_key(start.take())
-            .send()
-            .await
-            .map_err(|e| format!("scan: {}", aws_sdk_dynamodb::error::DisplayErrorContext(&e)))?;
-        out.extend(page.items.unwrap_or_default());
-        match page.last_evaluated_key {
-            Some(k) if !k.is_empty() => start = Some(k),
-            _ => return Ok(out),
-        }
-    }
-}
-
 const DIR_FIELDS: [&str; 6] = [
     "k_created",
     "k_updated",
@@ -91,7 +67,11 @@ const DIR_FIELDS: [&str; 6] = [
 
 /// Checks every invariant of the design; see the module doc.
 pub async fn audit(ctx: &Ctx) -> Result<Report, String> {
-    let items = scan_all(ctx).await?;
+    let items = ctx
+        .store
+        .scan_all()
+        .await
+        .map_err(|e| format!("scan: {}", e.cause.clone().unwrap_or(e.message)))?;
     let mut r = Report {
         items: items.len(),
         ..Report::default()

@@ -50,8 +50,8 @@ pub fn check(map: &Map<String, Value>) -> Result<(), Invalid> {
             format!("Object should be at most {MAX_DOCUMENT_BYTES} bytes"),
         ));
     }
-    map.keys().try_for_each(|k| key_ok(k))?;
-    map.values().try_for_each(|v| storable(v, 1))
+    map.values().try_for_each(|v| storable(v, 1))?;
+    map.keys().try_for_each(|k| key_ok(k))
 }
 
 fn key_ok(k: &str) -> Result<(), Invalid> {

@@ -79,6 +79,17 @@ pub fn activity_day_workspace_range(from: &str) -> (String, String) {
         format!("{ACTIVITY_DAY_WORKSPACE_PREFIX}~"),
     )
 }
+/// How a name (first or last) is kept in the directory's sort keys: lower-cased behind a
+/// `#`, so an empty name is still a non-empty key. A prefix search of names uses the
+/// same form.
+pub fn name_key(lower: &str) -> String {
+    format!("#{lower}")
+}
+/// How a time is kept in the directory's sort keys: the time, then the user, so equal
+/// times still sort (and page) exactly.
+pub fn time_key(at: &str, user: Uuid) -> String {
+    format!("{at}#{user}")
+}
 /// Global directory partition: every user.
 pub const DIR_ALL: &str = "ALL";
 /// A workspace's directory partition: its members.

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
+use crate::keys;
 use crate::types::{Checksum, Email, Status, Username, WsRole, ADMIN_ROLE};
 
 /// The profile item (`USER#<id>` / `PROFILE`).
@@ -98,11 +99,11 @@ impl UserRecord {
     }
     /// The sort and filter fields of this user in a directory partition.
     pub fn dir_keys(&self, dir: String, ws_role: Option<WsRole>) -> DirKeys {
-        let lower = |s: &Option<String>| format!("#{}", s.as_deref().unwrap_or("").to_lowercase());
+        let lower = |s: &Option<String>| keys::name_key(&s.as_deref().unwrap_or("").to_lowercase());
         DirKeys {
             dir,
-            k_created: format!("{}#{}", self.created_at, self.user_id),
-            k_updated: format!("{}#{}", self.updated_at, self.user_id),
+            k_created: keys::time_key(&self.created_at, self.user_id),
+            k_updated: keys::time_key(&self.updated_at, self.user_id),
             k_email: self.email.lower(),
             k_username: self.username.lower(),
             k_first: lower(&self.first_name),

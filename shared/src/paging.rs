@@ -3,10 +3,10 @@
 //! next page starts), and the opaque cursor between them ([`Cursors`]).
 //!
 //! A cursor is `base64url(JSON of the resume key) . base64url(HMAC-SHA256)`, keyed by
-//! `CURSOR_SECRET` over a binding and the payload. The binding names the listing, the
-//! caller or subject it was made for, and every query parameter but `cursor` and
-//! `limit`, so a cursor reused by someone else or with other filters fails
-//! verification (400), while the page size may change from page to page.
+//! `CURSOR_SECRET` over a binding and the payload. The binding names the listing and
+//! the caller or subject it was made for, and for a filtered listing every query
+//! parameter but `cursor` and `limit`, so a cursor reused by someone else or with other
+//! filters fails verification (400), while the page size may change from page to page.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -67,20 +67,21 @@ pub struct Cursors<'a> {
 
 impl<'a> Cursors<'a> {
     /// Cursors of the listing `name` of `subject` (the caller, or the user whose data is
-    /// listed), bound to every query parameter of `query` but `cursor` and `limit`.
-    pub fn new(
-        secret: &'a [u8],
-        name: &str,
-        subject: impl std::fmt::Display,
-        query: &Query,
-    ) -> Self {
+    /// listed).
+    pub fn new(secret: &'a [u8], name: &str, subject: impl std::fmt::Display) -> Self {
         Cursors {
             secret,
-            binding: format!(
-                "{name}:{subject}:{}",
-                query.canonical_without(&["cursor", "limit"])
-            ),
+            binding: format!("{name}:{subject}"),
         }
+    }
+
+    /// Bound also to the listing's filters: every query parameter but `cursor` and
+    /// `limit`, so a cursor is refused with other filters (the page size may change).
+    pub fn with_filters(mut self, query: &Query) -> Self {
+        self.binding.push(':');
+        self.binding
+            .push_str(&query.canonical_without(&["cursor", "limit"]));
+        self
     }
 
     /// The page `query` asks for: `limit` from 1 to `max` (`default` when absent) and

@@ -16,7 +16,7 @@ impl<'a> LoginLimiter<'a> {
     pub fn new(ctx: &'a Ctx, login: &str, req: &Request) -> LoginLimiter<'a> {
         let mut buckets = vec![(
             "login",
-            login.trim().to_lowercase(),
+            crate::types::normal_login(login),
             ctx.config.login_max_failures,
         )];
         if let Some(ip) = source_ip(req) {

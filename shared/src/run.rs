@@ -64,33 +64,29 @@ where
     let read_units = (used.read_units > 0.0).then_some(used.read_units);
     let write_units = (used.write_units > 0.0).then_some(used.write_units);
     let db_calls = (used.calls > 0).then_some(used.calls);
+    // One line; `cause` (5xx only) and the units are left out when absent.
+    macro_rules! request_line {
+        ($level:expr) => {
+            tracing::event!(
+                $level,
+                request_id,
+                route,
+                status,
+                latency_ms,
+                caller_id,
+                error = error_code,
+                cause,
+                read_units,
+                write_units,
+                db_calls,
+                "request"
+            )
+        };
+    }
     if status >= 500 {
-        tracing::error!(
-            request_id,
-            route,
-            status,
-            latency_ms,
-            caller_id,
-            error = error_code,
-            cause,
-            read_units,
-            write_units,
-            db_calls,
-            "request"
-        );
+        request_line!(tracing::Level::ERROR);
     } else {
-        tracing::info!(
-            request_id,
-            route,
-            status,
-            latency_ms,
-            caller_id,
-            error = error_code,
-            read_units,
-            write_units,
-            db_calls,
-            "request"
-        );
+        request_line!(tracing::Level::INFO);
     }
     resp
 }

@@ -115,6 +115,11 @@ impl Username {
     }
 }
 
+/// A login name (email or username) as uniqueness compares it: trimmed, lower-cased.
+pub fn normal_login(login: &str) -> String {
+    login.trim().to_lowercase()
+}
+
 /// A password in the clear, 8–128 characters; never printed.
 #[derive(Clone)]
 pub struct Password(String);

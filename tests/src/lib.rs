@@ -597,25 +597,7 @@ impl TestApp {
     }
 
     /// Every item of the table (tests only).
-    pub async fn scan(&self) -> Vec<HashMap<String, aws_sdk_dynamodb::types::AttributeValue>> {
-        let mut out = Vec::new();
-        let mut start = None;
-        loop {
-            let page = self
-                .ctx
-                .store
-                .client()
-                .scan()
-                .table_name(self.ctx.store.table())
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .expect("scan");
-            out.extend(page.items.unwrap_or_default());
-            match page.last_evaluated_key {
-                Some(k) if !k.is_empty() => start = Some(k),
-                _ => return out,
-            }
-        }
+    pub async fn scan(&self) -> Vec<shared::store::Item> {
+        self.ctx.store.scan_all().await.expect("scan")
     }
 }

@@ -9,12 +9,7 @@ pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
     let caller = auth::authenticate(ctx, &req).await?;
     let user = private_user(ctx, &caller, &req).await?;
     let query = Query::parse(&req)?;
-    let cursors = Cursors::new(
-        &ctx.config.cursor_secret,
-        "activities",
-        user.user_id,
-        &query,
-    );
+    let cursors = Cursors::new(&ctx.config.cursor_secret, "activities", user.user_id);
     let page = cursors.request(&query, 50, 200)?;
     let feed = ctx.store.activities_page(user.user_id, &page).await?;
     Ok(ok(&cursors.body("activities", feed)))

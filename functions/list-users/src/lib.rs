@@ -68,7 +68,8 @@ pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
         },
         "asc or desc",
     )?;
-    let cursors = Cursors::new(&ctx.config.cursor_secret, "users", caller.id(), &query);
+    let cursors =
+        Cursors::new(&ctx.config.cursor_secret, "users", caller.id()).with_filters(&query);
     let page = cursors.request(&query, 50, 200)?;
     let q = DirectoryQuery {
         dir: workspace.as_ref().map_or(Directory::Everyone, |ws| {

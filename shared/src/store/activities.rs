@@ -8,7 +8,7 @@ use chrono::Duration;
 use uuid::Uuid;
 
 use super::read::Range;
-use super::write::Op;
+use super::write::{Check, Op};
 use super::{from_item, key, n, s, to_item, with_key, Store};
 use crate::activity::NewActivity;
 use crate::error::ApiError;
@@ -26,15 +26,25 @@ pub struct DayCount {
 }
 
 /// The activities of one day in a user's feed that name one workspace.
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct WorkspaceDay {
     pub workspace_id: Uuid,
     /// The workspace's name at its latest activity that day.
-    #[serde(default)]
     pub name: String,
     pub count: i64,
-    #[serde(default)]
     pub last_active_at: String,
+}
+
+/// A per-day, per-workspace counter read back (one without its workspace is left out).
+#[derive(Debug, serde::Deserialize)]
+struct WorkspaceCounter {
+    #[serde(default)]
+    workspace_id: Option<Uuid>,
+    #[serde(default)]
+    name: String,
+    count: i64,
+    #[serde(default)]
+    last_active_at: String,
 }
 
 /// A per-day counter read back: its sort key names the day.
@@ -81,7 +91,7 @@ impl Store {
                 keys::activity(record.id),
             );
             item.insert("expires_at".into(), n(expires));
-            ops.push(Op::put(item));
+            ops.push(Op::put(item).when("attribute_not_exists(PK)", Check::None));
             let date = created_at[..10].to_string();
             let mut bump = |sk: String, workspace: Option<(Uuid, String)>| {
                 let b = bumps
@@ -147,8 +157,9 @@ impl Store {
             None => keys::ACTIVITY_PREFIX.to_string(),
         };
         let feed = Range::partition(keys::user(user)).between(lower.clone(), keys::activity_end());
-        let page = self.read_page(&feed, &PageRequest::first(limit)).await?;
-        page.items
+        // One more than asked: the range includes the resume point itself.
+        self.read_first(&feed, limit + 1)
+            .await?
             .into_iter()
             .filter(|i| i.get(keys::SK).and_then(|v| v.as_s().ok()) != Some(&lower))
             .take(limit)
@@ -184,7 +195,19 @@ impl Store {
         from: &str,
     ) -> Result<Vec<WorkspaceDay>, ApiError> {
         let (lo, hi) = keys::activity_day_workspace_range(from);
-        self.read_all_as(&Range::partition(keys::user(user)).between(lo, hi))
-            .await
+        let counters: Vec<WorkspaceCounter> = self
+            .read_all_as(&Range::partition(keys::user(user)).between(lo, hi))
+            .await?;
+        Ok(counters
+            .into_iter()
+            .filter_map(|c| {
+                Some(WorkspaceDay {
+                    workspace_id: c.workspace_id?,
+                    name: c.name,
+                    count: c.count,
+                    last_active_at: c.last_active_at,
+                })
+            })
+            .collect())
     }
 }

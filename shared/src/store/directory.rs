@@ -82,8 +82,8 @@ impl SortField {
         Range::index(self.index(), keys::DIR, self.attr(), dir.partition())
     }
 
-    /// The searchable fields, and whether their stored form starts with `#` (names,
-    /// which may be empty, are stored as `#<lower>`).
+    /// The searchable fields, and whether they are names (stored as
+    /// [`keys::name_key`]).
     const SEARCHABLE: [(SortField, bool); 4] = [
         (SortField::Username, false),
         (SortField::Email, false),
@@ -155,7 +155,7 @@ impl DirectoryQuery {
         if let Some(q) = &self.search {
             parts.push("(begins_with(k_username, :q) OR begins_with(k_email, :q) OR begins_with(k_first, :qh) OR begins_with(k_last, :qh))".into());
             values.insert(":q".into(), s(q.clone()));
-            values.insert(":qh".into(), s(format!("#{q}")));
+            values.insert(":qh".into(), s(keys::name_key(q)));
         }
         if let Some(ids) = &self.ids {
             let placeholders: Vec<String> = (0..ids.len()).map(|i| format!(":id{i}")).collect();
@@ -225,7 +225,7 @@ impl Store {
         for dir in dirs {
             for (field, hashed) in SortField::SEARCHABLE {
                 let stored = if hashed {
-                    format!("#{prefix}")
+                    keys::name_key(prefix)
                 } else {
                     prefix.to_string()
                 };

@@ -37,7 +37,6 @@ pub use files::Recorded;
 pub use send::Usage;
 pub use users::UserChange;
 pub use workspaces::MAX_MEMBERSHIPS;
-pub use write::MAX_TX_ITEMS;
 
 /// A DynamoDB item.
 pub type Item = HashMap<String, AttributeValue>;
@@ -118,6 +117,42 @@ pub fn key(pk: impl Into<String>, sk: impl Into<String>) -> Item {
 pub(crate) fn with_key(mut item: Item, pk: impl Into<String>, sk: impl Into<String>) -> Item {
     item.extend(key(pk, sk));
     item
+}
+
+/// Sends `items` in chunks of `chunk` (`send` answers what a request returned and what
+/// DynamoDB left unprocessed), sending the unprocessed again after a pause, up to 8
+/// times a chunk; what is still left is 503. Answers everything returned.
+pub(crate) async fn in_batches<T: Clone, R, F, Fut>(
+    items: Vec<T>,
+    chunk: usize,
+    what: &str,
+    mut send: F,
+) -> Result<Vec<R>, ApiError>
+where
+    F: FnMut(Vec<T>) -> Fut,
+    Fut: std::future::Future<Output = Result<(Vec<R>, Vec<T>), ApiError>>,
+{
+    let mut out = Vec::new();
+    for part in items.chunks(chunk) {
+        let mut pending = part.to_vec();
+        for attempt in 0..8 {
+            if pending.is_empty() {
+                break;
+            }
+            let (returned, unprocessed) = send(pending).await?;
+            out.extend(returned);
+            pending = unprocessed;
+            if !pending.is_empty() {
+                tokio::time::sleep(backoff(attempt)).await;
+            }
+        }
+        if !pending.is_empty() {
+            return Err(ApiError::unavailable(format!(
+                "dynamodb: batch {what} not finished"
+            )));
+        }
+    }
+    Ok(out)
 }
 
 /// A short random pause before retrying what DynamoDB turned back (a race lost,

@@ -8,7 +8,7 @@ use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::types::{KeysAndAttributes, Select};
 use serde::de::DeserializeOwned;
 
-use super::{backoff, from_item, key, s, Item, Store};
+use super::{from_item, in_batches, key, s, Item, Store};
 use crate::error::ApiError;
 use crate::keys;
 use crate::paging::{Page, PageRequest};
@@ -113,10 +113,7 @@ impl Range {
 
     /// The position of `item` in this range, where a page after it starts.
     fn position_of(&self, item: &Item) -> Item {
-        item.iter()
-            .filter(|(k, _)| self.position.contains(&k.as_str()))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect()
+        only(item, &self.position)
     }
 }
 
@@ -218,6 +215,27 @@ impl Store {
         }
     }
 
+    /// Every item of the table, strongly consistent: for the operator's audit and for
+    /// tests, never on a request path.
+    pub async fn scan_all(&self) -> Result<Vec<Item>, ApiError> {
+        let mut out = Vec::new();
+        let mut start: Option<Item> = None;
+        loop {
+            let call = self
+                .client
+                .scan()
+                .table_name(&self.table)
+                .consistent_read(true)
+                .set_exclusive_start_key(start.take());
+            let page = self.send(call).await?;
+            out.extend(page.items.unwrap_or_default());
+            match page.last_evaluated_key {
+                Some(k) if !k.is_empty() => start = Some(k),
+                _ => return Ok(out),
+            }
+        }
+    }
+
     /// Reads one item, strongly consistent.
     pub(crate) async fn get_item(&self, key: Item) -> Result<Option<Item>, ApiError> {
         let call = self
@@ -243,44 +261,38 @@ impl Store {
 
     /// Reads items by key (at most 100 per call to DynamoDB), retrying unprocessed keys.
     pub(crate) async fn batch_get(&self, keys: Vec<Item>) -> Result<Vec<Item>, ApiError> {
-        let mut out = Vec::new();
-        for chunk in keys.chunks(100) {
-            let mut pending: Vec<Item> = chunk.to_vec();
-            for attempt in 0..8u32 {
-                if pending.is_empty() {
-                    break;
-                }
-                let ka = KeysAndAttributes::builder()
-                    .set_keys(Some(pending.clone()))
-                    .consistent_read(true)
-                    .build()
-                    .map_err(|e| ApiError::internal(e.to_string()))?;
-                let call = self.client.batch_get_item().request_items(&self.table, ka);
-                let resp = self.send(call).await?;
-                if let Some(mut r) = resp.responses {
-                    out.extend(r.remove(&self.table).unwrap_or_default());
-                }
-                pending = resp
-                    .unprocessed_keys
-                    .and_then(|mut m| m.remove(&self.table))
-                    .map(|k| k.keys)
-                    .unwrap_or_default();
-                if !pending.is_empty() {
-                    tokio::time::sleep(backoff(attempt)).await;
-                }
-            }
-            if !pending.is_empty() {
-                return Err(ApiError::unavailable("dynamodb: batch read not finished"));
-            }
-        }
-        Ok(out)
+        in_batches(keys, 100, "read", move |pending| async move {
+            let ka = KeysAndAttributes::builder()
+                .set_keys(Some(pending))
+                .consistent_read(true)
+                .build()
+                .map_err(|e| ApiError::internal(e.to_string()))?;
+            let call = self.client.batch_get_item().request_items(&self.table, ka);
+            let out = self.send(call).await?;
+            let found = out
+                .responses
+                .and_then(|mut r| r.remove(&self.table))
+                .unwrap_or_default();
+            let unprocessed = out
+                .unprocessed_keys
+                .and_then(|mut m| m.remove(&self.table))
+                .map(|k| k.keys)
+                .unwrap_or_default();
+            Ok((found, unprocessed))
+        })
+        .await
     }
+}
+
+/// The attributes `names` of `item`.
+fn only(item: &Item, names: &[&str]) -> Item {
+    item.iter()
+        .filter(|(k, _)| names.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
 }
 
 /// The primary key of a read item.
 pub(crate) fn key_of(item: &Item) -> Item {
-    item.iter()
-        .filter(|(k, _)| k.as_str() == keys::PK || k.as_str() == keys::SK)
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect()
+    only(item, &[keys::PK, keys::SK])
 }

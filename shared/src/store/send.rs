@@ -100,6 +100,7 @@ macro_rules! call {
 
 call!(get_item::GetItemFluentBuilder -> GetItemOutput / GetItemError, false, one);
 call!(query::QueryFluentBuilder -> QueryOutput / QueryError, false, one);
+call!(scan::ScanFluentBuilder -> ScanOutput / ScanError, false, one);
 call!(batch_get_item::BatchGetItemFluentBuilder -> BatchGetItemOutput / BatchGetItemError, false, each);
 call!(put_item::PutItemFluentBuilder -> PutItemOutput / PutItemError, true, one);
 call!(update_item::UpdateItemFluentBuilder -> UpdateItemOutput / UpdateItemError, true, one);

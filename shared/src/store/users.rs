@@ -83,7 +83,7 @@ impl Store {
 
     /// The user an email address or a username belongs to.
     pub async fn user_by_login(&self, login: &str) -> Result<Option<UserRecord>, ApiError> {
-        let lower = login.trim().to_lowercase();
+        let lower = crate::types::normal_login(login);
         let pk = if lower.contains('@') {
             keys::email_guard(&lower)
         } else {

@@ -60,8 +60,8 @@ fn meta(ws: &WorkspaceRecord) -> Item {
     key(keys::workspace(ws.workspace_id), keys::META)
 }
 
-fn workspace_gone(ws: &WorkspaceRecord) -> ApiError {
-    ApiError::not_found("workspace", &ws.workspace_id.to_string())
+fn workspace_gone(id: Uuid) -> ApiError {
+    ApiError::not_found("workspace", &id.to_string())
 }
 
 impl Store {
@@ -175,8 +175,8 @@ impl Store {
         optimistic(
             Some(ws.clone()),
             move |known: Option<WorkspaceRecord>| async move {
-                let gone = || ApiError::not_found("workspace", &wid.to_string());
-                let ws = known_or_read(known, self.get_workspace(wid), gone).await?;
+                let read = self.get_workspace(wid);
+                let ws = known_or_read(known, read, || workspace_gone(wid)).await?;
                 let member_user = self
                     .get_user(user)
                     .await?
@@ -214,7 +214,7 @@ impl Store {
                 match result {
                     Ok(()) => Ok(Attempt::Done(member)),
                     Err(r) if r.failed(Check::LastAdmin) => Err(r.into()),
-                    Err(r) if r.failed(Check::Workspace) => Err(workspace_gone(&ws)),
+                    Err(r) if r.failed(Check::Workspace) => Err(workspace_gone(wid)),
                     Err(r) if r.failed(Check::Profile) || r.failed(Check::Member) => {
                         Ok(Attempt::Retry(None))
                     }

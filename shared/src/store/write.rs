@@ -15,7 +15,7 @@ use aws_sdk_dynamodb::types::{
 };
 
 use super::send::{condition_failed, db_error, Call};
-use super::{backoff, Item, Store};
+use super::{backoff, in_batches, Item, Store};
 use crate::activity::NewActivity;
 use crate::error::ApiError;
 
@@ -265,7 +265,7 @@ pub(crate) struct Tx {
 }
 
 /// DynamoDB's limit on the writes of one transaction.
-pub const MAX_TX_ITEMS: usize = 100;
+const MAX_TX_ITEMS: usize = 100;
 
 impl Tx {
     pub(crate) fn new() -> Tx {
@@ -431,29 +431,19 @@ impl Store {
             .map(&request)
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| ApiError::internal(e.to_string()))?;
-        for chunk in requests.chunks(25) {
-            let mut pending = chunk.to_vec();
-            for attempt in 0..8 {
-                if pending.is_empty() {
-                    break;
-                }
-                let call = self
-                    .client
-                    .batch_write_item()
-                    .request_items(&self.table, pending.clone());
-                let out = self.send(call).await?;
-                pending = out
-                    .unprocessed_items
-                    .and_then(|mut m| m.remove(&self.table))
-                    .unwrap_or_default();
-                if !pending.is_empty() {
-                    tokio::time::sleep(backoff(attempt)).await;
-                }
-            }
-            if !pending.is_empty() {
-                return Err(ApiError::unavailable("dynamodb: batch write not finished"));
-            }
-        }
-        Ok(())
+        in_batches(requests, 25, "write", move |pending| async move {
+            let call = self
+                .client
+                .batch_write_item()
+                .request_items(&self.table, pending);
+            let out = self.send(call).await?;
+            let unprocessed = out
+                .unprocessed_items
+                .and_then(|mut m| m.remove(&self.table))
+                .unwrap_or_default();
+            Ok((Vec::<()>::new(), unprocessed))
+        })
+        .await
+        .map(drop)
     }
 }

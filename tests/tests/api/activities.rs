@@ -170,3 +170,25 @@ async fn workspace_creation_and_password_changes_are_recorded_once() {
     assert_eq!(created[0]["workspace_id"], ws.as_str());
     assert_eq!(created[0]["actor_id"], u.id.as_str());
 }
+
+#[tokio::test]
+async fn resuming_after_an_activity_reads_a_full_batch_after_it() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    for i in 0..6 {
+        let r = app
+            .patch_user(&admin.token, "me", json!({"bio": format!("v{i}")}))
+            .await;
+        assert_eq!(r.status, 200);
+    }
+    let id = uuid::Uuid::parse_str(&admin.id).unwrap();
+    let all = app.ctx.store.activities_after(id, None, 100).await.unwrap();
+    assert!(all.len() >= 7, "{}", all.len());
+    let after_first = app
+        .ctx
+        .store
+        .activities_after(id, Some(all[0].id), 3)
+        .await
+        .unwrap();
+    assert_eq!(after_first, all[1..4].to_vec());
+}
