@@ -29,8 +29,8 @@ pub fn storable_object(v: &Value) -> Result<Map<String, Value>, Invalid> {
 
 /// `document` with `patch` merged in by RFC 7396 (`null` removes a key, and a `null`
 /// patch empties the document), refused when the result could not be stored.
-pub fn merged(document: &Map<String, Value>, patch: &Value) -> Result<Map<String, Value>, Invalid> {
-    let mut target = Value::Object(document.clone());
+pub fn merged(document: Map<String, Value>, patch: &Value) -> Result<Map<String, Value>, Invalid> {
+    let mut target = Value::Object(document);
     json_patch::merge(&mut target, patch);
     let merged = match target {
         Value::Object(m) => m,
@@ -102,13 +102,13 @@ mod tests {
     #[test]
     fn rfc7396_examples() {
         let doc = obj(json!({"a": "b", "c": {"d": "e", "f": "g"}}));
-        let m = merged(&doc, &json!({"a": "z", "c": {"f": null}})).unwrap();
+        let m = merged(doc, &json!({"a": "z", "c": {"f": null}})).unwrap();
         assert_eq!(Value::Object(m), json!({"a": "z", "c": {"d": "e"}}));
-        let m = merged(&obj(json!({"a": [1]})), &json!({"a": {"b": "c"}})).unwrap();
+        let m = merged(obj(json!({"a": [1]})), &json!({"a": {"b": "c"}})).unwrap();
         assert_eq!(Value::Object(m), json!({"a": {"b": "c"}}));
-        let m = merged(&obj(json!({"a": "b"})), &json!({"b": null})).unwrap();
+        let m = merged(obj(json!({"a": "b"})), &json!({"b": null})).unwrap();
         assert_eq!(Value::Object(m), json!({"a": "b"}));
-        assert!(merged(&obj(json!({"a": "b"})), &Value::Null)
+        assert!(merged(obj(json!({"a": "b"})), &Value::Null)
             .unwrap()
             .is_empty());
     }
@@ -123,7 +123,7 @@ mod tests {
         }
         assert!(check(&obj(deep)).is_err());
         let big = "x".repeat(MAX_DOCUMENT_BYTES);
-        assert!(merged(&Map::new(), &json!({ "big": big })).is_err());
+        assert!(merged(Map::new(), &json!({ "big": big })).is_err());
         assert!(check(&obj(json!({"ok": [1, "two", null]}))).is_ok());
     }
 }

@@ -29,6 +29,12 @@ impl Invalid {
     pub fn at(self, field: &str) -> FieldError {
         FieldError::body(field, self.kind, self.msg)
     }
+
+    /// A 422 naming `field` alone, for a value refused after the body was read (a
+    /// merged document that grew too large).
+    pub fn refuses(self, field: &str) -> ApiError {
+        ApiError::validation(vec![self.at(field)])
+    }
 }
 
 /// The string in `v`, or the refusal of a value that is not one.

@@ -32,13 +32,6 @@ pub struct PageRequest {
     pub after: Option<Key>,
 }
 
-impl PageRequest {
-    /// The first `limit` items.
-    pub fn first(limit: usize) -> PageRequest {
-        PageRequest { limit, after: None }
-    }
-}
-
 /// One page of a listing.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Page<T> {

@@ -159,7 +159,7 @@ fn init_tracing() {
 
 /// The whole life of a function: tracing, the context once per cold start, then the
 /// runtime loop calling `handler` for each request.
-pub async fn run<H, Fut>(handler: H) -> Result<(), BoxError>
+async fn run<H, Fut>(handler: H) -> Result<(), BoxError>
 where
     H: Fn(Arc<Ctx>, Request) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = ApiResult> + Send + 'static,
@@ -173,7 +173,7 @@ where
 
 /// [`run`] for a response-streaming function: `handler` answers the status and
 /// headers, and its body keeps streaming after the log line is written.
-pub async fn run_streaming<H, Fut>(handler: H) -> Result<(), BoxError>
+async fn run_streaming<H, Fut>(handler: H) -> Result<(), BoxError>
 where
     H: Fn(Arc<Ctx>, Request) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Result<http::Response<StreamBody>, ApiError>> + Send + 'static,

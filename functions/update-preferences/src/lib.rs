@@ -7,7 +7,7 @@ use shared::document;
 use shared::http::{body_fields, IfMatch, StatusCode};
 use shared::store::UserChange;
 use shared::users::user_response;
-use shared::{auth, ApiError, ApiResult, Ctx, Request};
+use shared::{auth, ApiResult, Ctx, Request};
 
 pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
     let caller = auth::authenticate(ctx, &req).await?;
@@ -20,8 +20,8 @@ pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
         .update_user(caller.user.clone(), |current| {
             if_match.check(current.version)?;
             let mut user = current.clone();
-            user.preferences = document::merged(&current.preferences, &patch)
-                .map_err(|e| ApiError::validation(vec![e.at("preferences")]))?;
+            user.preferences = document::merged(std::mem::take(&mut user.preferences), &patch)
+                .map_err(|e| e.refuses("preferences"))?;
             Ok(UserChange {
                 user,
                 activities: vec![NewActivity::new(

@@ -113,19 +113,6 @@ pub struct DirectoryQuery {
 }
 
 impl DirectoryQuery {
-    /// Every entry of `dir`, oldest first.
-    pub fn all(dir: Directory) -> DirectoryQuery {
-        DirectoryQuery {
-            dir,
-            sort: SortField::CreatedAt,
-            descending: false,
-            status: None,
-            role: None,
-            search: None,
-            ids: None,
-        }
-    }
-
     pub fn has_filters(&self) -> bool {
         self.status.is_some() || self.role.is_some() || self.search.is_some() || self.ids.is_some()
     }
@@ -198,7 +185,7 @@ impl Store {
 
     /// Every id of `dir`, oldest first (Studio's unpaged list).
     pub async fn directory_ids(&self, dir: Directory) -> Result<Vec<Uuid>, ApiError> {
-        let all = DirectoryQuery::all(dir).range();
+        let all = SortField::CreatedAt.range(dir);
         Ok(self
             .read_all(&all)
             .await?

@@ -3,6 +3,7 @@
 //! [`Store::read_all`] and [`Store::count`]).
 
 use std::collections::HashMap;
+use std::future::Future;
 
 use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::types::{KeysAndAttributes, Select};
@@ -21,6 +22,8 @@ pub(crate) struct Range {
     /// The attributes of a position in the range (where a page resumes): the table's
     /// key, and the index's key when reading an index.
     position: Vec<&'static str>,
+    /// The sort key attribute the range narrows on.
+    sort: &'static str,
     condition: String,
     names: HashMap<String, String>,
     values: Item,
@@ -35,6 +38,7 @@ impl Range {
         Range {
             index: None,
             position: vec![keys::PK, keys::SK],
+            sort: keys::SK,
             condition: "#pk = :pk".into(),
             names: HashMap::from([("#pk".into(), keys::PK.into())]),
             values: HashMap::from([(":pk".into(), s(pk))]),
@@ -55,6 +59,7 @@ impl Range {
         Range {
             index: Some(index),
             position: vec![keys::PK, keys::SK, pk_attr, sk_attr],
+            sort: sk_attr,
             condition: "#pk = :pk".into(),
             names: HashMap::from([("#pk".into(), pk_attr.into())]),
             values: HashMap::from([(":pk".into(), s(pk))]),
@@ -64,14 +69,10 @@ impl Range {
         }
     }
 
-    fn sort_attr(&self) -> &'static str {
-        self.position.get(3).copied().unwrap_or(keys::SK)
-    }
-
     /// Only items whose sort key starts with `prefix`.
     pub(crate) fn prefix(mut self, prefix: impl Into<String>) -> Range {
         self.condition.push_str(" AND begins_with(#sk, :lo)");
-        self.names.insert("#sk".into(), self.sort_attr().into());
+        self.names.insert("#sk".into(), self.sort.into());
         self.values.insert(":lo".into(), s(prefix));
         self
     }
@@ -79,7 +80,7 @@ impl Range {
     /// Only items whose sort key is between `lo` and `hi`, both included.
     pub(crate) fn between(mut self, lo: impl Into<String>, hi: impl Into<String>) -> Range {
         self.condition.push_str(" AND #sk BETWEEN :lo AND :hi");
-        self.names.insert("#sk".into(), self.sort_attr().into());
+        self.names.insert("#sk".into(), self.sort.into());
         self.values.insert(":lo".into(), s(lo));
         self.values.insert(":hi".into(), s(hi));
         self
@@ -179,16 +180,11 @@ impl Store {
 
     /// Every item of `r`, all pages.
     pub(crate) async fn read_all(&self, r: &Range) -> Result<Vec<Item>, ApiError> {
-        let mut out = Vec::new();
-        let mut start: Option<Item> = None;
-        loop {
-            let page = self.send(self.query(r, start.take())).await?;
-            out.extend(page.items.unwrap_or_default());
-            match page.last_evaluated_key {
-                Some(k) if !k.is_empty() => start = Some(k),
-                _ => return Ok(out),
-            }
-        }
+        let pages = every_page(move |start| async move {
+            let out = self.send(self.query(r, start)).await?;
+            Ok((out.items.unwrap_or_default(), out.last_evaluated_key))
+        });
+        Ok(pages.await?.into_iter().flatten().collect())
     }
 
     /// Every item of `r` as a record, all pages.
@@ -201,39 +197,29 @@ impl Store {
 
     /// How many items of `r` there are (a count query, read in full).
     pub(crate) async fn count(&self, r: &Range) -> Result<i64, ApiError> {
-        let mut total = 0i64;
-        let mut start: Option<Item> = None;
-        loop {
+        let pages = every_page(move |start| async move {
             let out = self
-                .send(self.query(r, start.take()).select(Select::Count))
+                .send(self.query(r, start).select(Select::Count))
                 .await?;
-            total += i64::from(out.count);
-            match out.last_evaluated_key {
-                Some(k) if !k.is_empty() => start = Some(k),
-                _ => return Ok(total),
-            }
-        }
+            Ok((i64::from(out.count), out.last_evaluated_key))
+        });
+        Ok(pages.await?.into_iter().sum())
     }
 
     /// Every item of the table, strongly consistent: for the operator's audit and for
     /// tests, never on a request path.
     pub async fn scan_all(&self) -> Result<Vec<Item>, ApiError> {
-        let mut out = Vec::new();
-        let mut start: Option<Item> = None;
-        loop {
+        let pages = every_page(move |start| async move {
             let call = self
                 .client
                 .scan()
                 .table_name(&self.table)
                 .consistent_read(true)
-                .set_exclusive_start_key(start.take());
-            let page = self.send(call).await?;
-            out.extend(page.items.unwrap_or_default());
-            match page.last_evaluated_key {
-                Some(k) if !k.is_empty() => start = Some(k),
-                _ => return Ok(out),
-            }
-        }
+                .set_exclusive_start_key(start);
+            let out = self.send(call).await?;
+            Ok((out.items.unwrap_or_default(), out.last_evaluated_key))
+        });
+        Ok(pages.await?.into_iter().flatten().collect())
     }
 
     /// Reads one item, strongly consistent.
@@ -281,6 +267,26 @@ impl Store {
             Ok((found, unprocessed))
         })
         .await
+    }
+}
+
+/// What each page of a read answers, following DynamoDB's `LastEvaluatedKey` from the
+/// first page to the last: `page` reads one page from its start key and answers its
+/// result and where the next starts.
+async fn every_page<T, F, Fut>(mut page: F) -> Result<Vec<T>, ApiError>
+where
+    F: FnMut(Option<Item>) -> Fut,
+    Fut: Future<Output = Result<(T, Option<Item>), ApiError>>,
+{
+    let mut out = Vec::new();
+    let mut start = None;
+    loop {
+        let (result, next) = page(start).await?;
+        out.push(result);
+        match next {
+            Some(k) if !k.is_empty() => start = Some(k),
+            _ => return Ok(out),
+        }
     }
 }
 

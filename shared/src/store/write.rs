@@ -167,17 +167,19 @@ impl Op {
 
     /// `SET` of every attribute of `attrs` on the item `key` (copies of fields).
     pub(crate) fn set_all(key: Item, attrs: Item) -> Op {
-        let mut parts = Vec::new();
-        let mut op = Op::update(key, "");
+        let mut sets = Vec::new();
+        let mut names = HashMap::new();
+        let mut values = Item::new();
         for (i, (name, value)) in attrs.into_iter().enumerate() {
-            let (nk, vk) = (format!("#s{i}"), format!(":s{i}"));
-            parts.push(format!("{nk} = {vk}"));
-            op = op.name(&nk, &name).val(&vk, value);
+            sets.push(format!("#s{i} = :s{i}"));
+            names.insert(format!("#s{i}"), name);
+            values.insert(format!(":s{i}"), value);
         }
-        if let OpKind::Update(_, expr) = &mut op.kind {
-            *expr = format!("SET {}", parts.join(", "));
+        Op {
+            names,
+            values,
+            ..Op::update(key, format!("SET {}", sets.join(", ")))
         }
-        op
     }
 
     pub(crate) fn delete(key: Item) -> Op {
@@ -205,24 +207,22 @@ impl Op {
         self
     }
 
-    fn names_opt(&self) -> Option<HashMap<String, String>> {
-        (!self.names.is_empty()).then(|| self.names.clone())
-    }
-
-    fn values_opt(&self) -> Option<Item> {
-        (!self.values.is_empty()).then(|| self.values.clone())
-    }
-
     fn into_transact(self, table: &str) -> Result<TransactWriteItem, ApiError> {
         let build = |e: BuildError| ApiError::internal(e.to_string());
-        let names = self.names_opt();
-        let values = self.values_opt();
-        let item = match self.kind {
+        let Op {
+            kind,
+            condition,
+            names,
+            values,
+            ..
+        } = self;
+        let (names, values) = placeholders(names, values);
+        let item = match kind {
             OpKind::Put(item) => TransactWriteItem::builder().put(
                 Put::builder()
                     .table_name(table)
                     .set_item(Some(item))
-                    .set_condition_expression(self.condition)
+                    .set_condition_expression(condition)
                     .set_expression_attribute_names(names)
                     .set_expression_attribute_values(values)
                     .return_values_on_condition_check_failure(
@@ -236,7 +236,7 @@ impl Op {
                     .table_name(table)
                     .set_key(Some(key))
                     .update_expression(expr)
-                    .set_condition_expression(self.condition)
+                    .set_condition_expression(condition)
                     .set_expression_attribute_names(names)
                     .set_expression_attribute_values(values)
                     .build()
@@ -246,7 +246,7 @@ impl Op {
                 Delete::builder()
                     .table_name(table)
                     .set_key(Some(key))
-                    .set_condition_expression(self.condition)
+                    .set_condition_expression(condition)
                     .set_expression_attribute_names(names)
                     .set_expression_attribute_values(values)
                     .build()
@@ -255,6 +255,17 @@ impl Op {
         };
         Ok(item.build())
     }
+}
+
+/// A write's placeholder maps, left out when empty (DynamoDB refuses empty maps).
+fn placeholders(
+    names: HashMap<String, String>,
+    values: Item,
+) -> (Option<HashMap<String, String>>, Option<Item>) {
+    (
+        (!names.is_empty()).then_some(names),
+        (!values.is_empty()).then_some(values),
+    )
 }
 
 /// The writes of one atomic change, with the activities it records.
@@ -351,10 +362,16 @@ impl Store {
 
     /// Applies one write outside a transaction (half the cost of a one-item one).
     pub(crate) async fn write(&self, op: Op) -> Result<(), Rejection> {
-        let names = op.names_opt();
-        let values = op.values_opt();
         let (check, table) = (op.check, &self.table);
-        match op.kind {
+        let Op {
+            kind,
+            condition,
+            names,
+            values,
+            ..
+        } = op;
+        let (names, values) = placeholders(names, values);
+        match kind {
             OpKind::Put(item) => {
                 let call = self
                     .client
@@ -362,7 +379,7 @@ impl Store {
                     .table_name(table)
                     .set_item(Some(item));
                 let call = call
-                    .set_condition_expression(op.condition)
+                    .set_condition_expression(condition)
                     .set_expression_attribute_names(names)
                     .set_expression_attribute_values(values);
                 self.write_one(call, check).await
@@ -375,7 +392,7 @@ impl Store {
                     .set_key(Some(key));
                 let call = call
                     .update_expression(expr)
-                    .set_condition_expression(op.condition)
+                    .set_condition_expression(condition)
                     .set_expression_attribute_names(names)
                     .set_expression_attribute_values(values);
                 self.write_one(call, check).await
@@ -387,7 +404,7 @@ impl Store {
                     .table_name(table)
                     .set_key(Some(key));
                 let call = call
-                    .set_condition_expression(op.condition)
+                    .set_condition_expression(condition)
                     .set_expression_attribute_names(names)
                     .set_expression_attribute_values(values);
                 self.write_one(call, check).await

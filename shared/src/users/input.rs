@@ -23,7 +23,7 @@ pub enum Mode {
 }
 
 /// Fields only global admins may set.
-pub const ADMIN_FIELDS: [&str; 6] = [
+const ADMIN_FIELDS: [&str; 6] = [
     "roles",
     "status",
     "is_active",
@@ -249,8 +249,8 @@ impl UserInput {
         ] {
             match given {
                 Some(patch) if merge => {
-                    *current = document::merged(current, patch)
-                        .map_err(|e| ApiError::validation(vec![e.at(name)]))?;
+                    *current = document::merged(std::mem::take(current), patch)
+                        .map_err(|e| e.refuses(name))?;
                 }
                 Some(Value::Object(v)) => *current = v.clone(),
                 Some(_) => *current = Map::new(),
@@ -281,7 +281,7 @@ impl UserInput {
 }
 
 /// The names of the public fields that differ between two versions of a user.
-pub fn changed_fields(before: &UserRecord, after: &UserRecord) -> Vec<String> {
+pub(super) fn changed_fields(before: &UserRecord, after: &UserRecord) -> Vec<String> {
     let (a, b) = (
         serde_json::to_value(UserView::from(before)).unwrap_or_default(),
         serde_json::to_value(UserView::from(after)).unwrap_or_default(),

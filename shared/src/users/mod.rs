@@ -4,7 +4,8 @@
 
 mod input;
 
-pub use input::{changed_fields, Mode, NewUser, UserInput, ADMIN_FIELDS};
+use input::changed_fields;
+pub use input::{Mode, NewUser, UserInput};
 
 use serde_json::{json, Map};
 use uuid::Uuid;

@@ -73,7 +73,7 @@ async fn parsers_never_panic_on_random_input() {
         let _ = shared::types::Checksum::parse_str(&s);
         if let Ok(v) = serde_json::from_str::<serde_json::Value>(&s) {
             let target = json!({"a": {"b": 1}});
-            let _ = shared::document::merged(target.as_object().unwrap(), &v);
+            let _ = shared::document::merged(target.as_object().unwrap().clone(), &v);
             let _ = shared::users::UserInput::parse(v, shared::users::Mode::Merge, false);
         }
     }
