@@ -5,6 +5,7 @@
 use shared::auth;
 use shared::model::UserRecord;
 use shared::passwords::hash_password;
+use shared::store::Joining;
 use shared::types::{Checksum, Email, Password, Username, WsRole};
 use shared::users::new_record;
 use shared::Ctx;
@@ -14,6 +15,18 @@ pub const ADMIN_ID: &str = "00000000-0000-4000-8000-000000000001";
 pub const MEMBER_ID: &str = "00000000-0000-4000-8000-000000000002";
 pub const VICTIM_ID: &str = "00000000-0000-4000-8000-000000000003";
 pub const WORKSPACE_ID: &str = "00000000-0000-4000-8000-0000000000a1";
+/// Workspaces of the member that invite the admin (one to accept, one to decline).
+pub const INVITING_WORKSPACE_IDS: [&str; 2] = [
+    "00000000-0000-4000-8000-0000000000a2",
+    "00000000-0000-4000-8000-0000000000a3",
+];
+/// The invitations to the admin: the first to accept, the second to decline.
+pub const ADMIN_INVITATION_IDS: [&str; 2] = [
+    "00000000-0000-4000-8000-0000000000b1",
+    "00000000-0000-4000-8000-0000000000b2",
+];
+/// An invitation of the admin's workspace, to revoke.
+pub const REVOCABLE_INVITATION_ID: &str = "00000000-0000-4000-8000-0000000000b3";
 /// The bearer token every sample event carries.
 pub const ADMIN_TOKEN: &str = "ust_sample-admin-token-for-events-only-00000000";
 pub const PASSWORD: &str = "sample-password";
@@ -91,9 +104,37 @@ pub async fn seed(ctx: &Ctx) -> Result<(), String> {
         .await
         .map_err(err)?;
     ctx.store
-        .set_member(&ws, member.user_id, WsRole::Editor, admin.user_id)
+        .set_member(
+            &ws,
+            member.user_id,
+            WsRole::Editor,
+            admin.user_id,
+            Joining::Direct,
+        )
         .await
         .map_err(err)?;
+    let admin_email = admin.email.clone();
+    let ttl = ctx.config.invitation_ttl_days;
+    let invitee = Email::parse_str("sample-invitee@example.com").map_err(err)?;
+    let revocable = Uuid::parse_str(REVOCABLE_INVITATION_ID).map_err(err)?;
+    ctx.store
+        .invite(&ws, &invitee, WsRole::Viewer, admin.user_id, revocable, ttl)
+        .await
+        .map_err(err)?;
+    let member = reload(ctx, member.user_id).await?;
+    for (wid, iid) in INVITING_WORKSPACE_IDS.iter().zip(ADMIN_INVITATION_IDS) {
+        let wid = Uuid::parse_str(wid).map_err(err)?;
+        let ws = ctx
+            .store
+            .create_workspace(wid, &member, "Inviting workspace")
+            .await
+            .map_err(err)?;
+        let iid = Uuid::parse_str(iid).map_err(err)?;
+        ctx.store
+            .invite(&ws, &admin_email, WsRole::Editor, member.user_id, iid, ttl)
+            .await
+            .map_err(err)?;
+    }
     let admin = reload(ctx, admin.user_id).await?;
     let checksum = Checksum::parse_str("samplefile").map_err(err)?;
     ctx.store

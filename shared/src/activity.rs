@@ -15,6 +15,10 @@ pub mod kind {
     pub const MEMBER_ADDED: &str = "workspace.member_added";
     pub const MEMBER_REMOVED: &str = "workspace.member_removed";
     pub const ROLE_CHANGED: &str = "workspace.role_changed";
+    pub const INVITATION_SENT: &str = "workspace.invitation_sent";
+    pub const INVITATION_ACCEPTED: &str = "workspace.invitation_accepted";
+    pub const INVITATION_DECLINED: &str = "workspace.invitation_declined";
+    pub const INVITATION_REVOKED: &str = "workspace.invitation_revoked";
     pub const FILE_ADDED: &str = "storage.file_added";
     pub const FILE_REMOVED: &str = "storage.file_removed";
     pub const STORAGE_REFRESHED: &str = "storage.refreshed";

@@ -40,10 +40,43 @@ impl Caller {
         &self.token_hash
     }
 
-    /// A non-admin sees itself and the users who share a workspace with it.
-    pub fn can_see(&self, other: &UserRecord) -> bool {
-        self.is_admin() || other.user_id == self.id() || self.user.shares_workspace_with(other)
+    /// Whether the caller sees every user: a global admin, or a user with `view_all`.
+    pub fn sees_everyone(&self) -> bool {
+        self.is_admin() || self.user.view_all
     }
+
+    /// Whether the caller sees only itself: an operator without `view_all`.
+    pub fn sees_only_itself(&self) -> bool {
+        !self.sees_everyone() && self.user.is_operator()
+    }
+
+    /// The visibility rule: global admins and `view_all` users see everyone; an
+    /// operator only itself; anyone else itself and the users who share a workspace
+    /// with it.
+    pub fn can_see(&self, other: &UserRecord) -> bool {
+        other.user_id == self.id()
+            || self.sees_everyone()
+            || (!self.sees_only_itself() && self.user.shares_workspace_with(other))
+    }
+
+    /// Which view of a user it may see the caller gets: the full one for itself and
+    /// global admins, the public profile for everyone else.
+    pub fn view_of(&self, other: &UserRecord) -> View {
+        if other.user_id == self.id() || self.is_admin() {
+            View::Full
+        } else {
+            View::Public
+        }
+    }
+}
+
+/// The two views of a user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    /// The whole user object.
+    Full,
+    /// The public profile.
+    Public,
 }
 
 /// A fresh random token and the hash that is stored in its place.

@@ -22,6 +22,8 @@ pub struct Config {
     /// Failed logins allowed per source address in one window.
     pub ip_max_failures: i64,
     pub login_window_seconds: i64,
+    /// How long an invitation stays pending (`INVITATION_TTL_DAYS`).
+    pub invitation_ttl_days: i64,
     /// `MEASURE_CAPACITY=true`: ask DynamoDB for consumed capacity and add it up
     /// (benchmarks and tests; off in service).
     pub measure_capacity: bool,
@@ -70,6 +72,7 @@ impl Config {
             login_max_failures: number("LOGIN_MAX_FAILURES", 10)?,
             ip_max_failures: number("LOGIN_MAX_FAILURES_PER_IP", 200)?,
             login_window_seconds: number("LOGIN_WINDOW_SECONDS", 900)?,
+            invitation_ttl_days: number("INVITATION_TTL_DAYS", 7)?,
             measure_capacity: boolean("MEASURE_CAPACITY", false)?,
         };
         if config.token_ttl_seconds <= 0 {
@@ -80,6 +83,9 @@ impl Config {
         }
         if config.activity_retention_days <= 0 {
             return Err("ACTIVITY_RETENTION_DAYS must be positive".into());
+        }
+        if !(1..=3650).contains(&config.invitation_ttl_days) {
+            return Err("INVITATION_TTL_DAYS must be from 1 to 3650".into());
         }
         if config.cursor_secret.len() < 16 {
             return Err("CURSOR_SECRET must be at least 16 bytes".into());
@@ -101,6 +107,7 @@ impl Config {
             login_max_failures: 10,
             ip_max_failures: 200,
             login_window_seconds: 900,
+            invitation_ttl_days: 7,
             measure_capacity: false,
         }
     }

@@ -163,6 +163,12 @@ impl ApiError {
         Self::new(StatusCode::CONFLICT, "CONFLICT", message).with_details(json!({ "field": field }))
     }
 
+    /// 409 when a count would pass its `limit`.
+    pub fn over_limit(field: &str, limit: usize, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, "CONFLICT", message)
+            .with_details(json!({ "field": field, "limit": limit }))
+    }
+
     /// 409 when a concurrent change kept winning and the request gave up.
     pub fn busy() -> Self {
         Self::new(

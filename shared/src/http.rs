@@ -93,9 +93,9 @@ pub fn no_content() -> Response {
     resp
 }
 
-/// Adds `ETag: W/"<version>"`.
-pub fn with_etag(mut resp: Response, version: i64) -> Response {
-    if let Ok(v) = HeaderValue::from_str(&format!("W/\"{version}\"")) {
+/// Adds the weak `ETag: W/"<tag>"` (a version, or a digest of a view).
+pub fn with_etag(mut resp: Response, tag: impl std::fmt::Display) -> Response {
+    if let Ok(v) = HeaderValue::from_str(&format!("W/\"{tag}\"")) {
         resp.headers_mut().insert(header::ETAG, v);
     }
     resp

@@ -33,12 +33,31 @@ pub fn token(hash: &str) -> String {
 /// The owner-index sort keys of a user's tokens start with this.
 pub const TOKEN_PREFIX: &str = "TOKEN#";
 pub fn workspace(id: Uuid) -> String {
-    format!("WS#{id}")
+    format!("{WORKSPACE_PREFIX}{id}")
 }
 pub fn member(user: Uuid) -> String {
     format!("{MEMBER_PREFIX}{user}")
 }
 pub const MEMBER_PREFIX: &str = "MEMBER#";
+/// A workspace's invitation: `INV#<id>` in the workspace's partition.
+pub fn invitation(id: Uuid) -> String {
+    format!("{INVITATION_PREFIX}{id}")
+}
+pub const INVITATION_PREFIX: &str = "INV#";
+/// The one pending invitation of an email address in a workspace: a guard naming it.
+pub fn invited_email(lower: &str) -> String {
+    format!("INVEMAIL#{lower}")
+}
+/// Owner-index partition of the invitations addressed to an email (sort key:
+/// [`invitation`]).
+pub fn invitee(lower: &str) -> String {
+    format!("INVITEE#{lower}")
+}
+/// Owner-index partition of every workspace's `META` (sort key: [`workspace`]), as a
+/// user's memberships are under [`user`].
+pub const ALL_WORKSPACES: &str = "WORKSPACES";
+/// The owner-index sort keys of workspaces start with this.
+pub const WORKSPACE_PREFIX: &str = "WS#";
 pub fn file(checksum: &str) -> String {
     format!("{FILE_PREFIX}{checksum}")
 }

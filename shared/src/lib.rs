@@ -11,6 +11,7 @@ pub mod error;
 pub mod feed;
 pub mod fields;
 pub mod http;
+pub mod invitations;
 pub mod keys;
 pub mod model;
 pub mod paging;

@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use crate::keys;
-use crate::types::{Checksum, Email, Status, Username, WsRole, ADMIN_ROLE};
+use crate::types::{Checksum, Email, Status, Username, WsRole, ADMIN_ROLE, OPERATOR_ROLE};
 
 /// The profile item (`USER#<id>` / `PROFILE`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -36,6 +36,9 @@ pub struct UserRecord {
     pub status: Status,
     #[serde(default)]
     pub roles: Vec<String>,
+    /// Ledger's `legacyViewAll`: sees every user (as a public profile).
+    #[serde(default)]
+    pub view_all: bool,
     pub is_verified: bool,
     pub created_at: String,
     pub updated_at: String,
@@ -66,6 +69,10 @@ impl UserRecord {
     pub fn is_admin(&self) -> bool {
         self.roles.iter().any(|r| r == ADMIN_ROLE)
     }
+    /// Ledger's operator: sees only itself.
+    pub fn is_operator(&self) -> bool {
+        self.roles.iter().any(|r| r == OPERATOR_ROLE)
+    }
     pub fn is_active(&self) -> bool {
         self.status == Status::Active
     }
@@ -76,20 +83,6 @@ impl UserRecord {
             .filter(|s| !s.is_empty())
             .collect();
         (!parts.is_empty()).then(|| parts.join(" "))
-    }
-    pub fn editable_channels(&self) -> Vec<Uuid> {
-        self.memberships
-            .iter()
-            .filter(|(_, r)| r.can_edit())
-            .map(|(w, _)| *w)
-            .collect()
-    }
-    pub fn view_only_channels(&self) -> Vec<Uuid> {
-        self.memberships
-            .iter()
-            .filter(|(_, r)| !r.can_edit())
-            .map(|(w, _)| *w)
-            .collect()
     }
     /// Whether the two users share a workspace.
     pub fn shares_workspace_with(&self, other: &UserRecord) -> bool {
@@ -146,6 +139,7 @@ pub struct UserView {
     pub is_verified: bool,
     pub status: Status,
     pub roles: Vec<String>,
+    pub view_all: bool,
     pub avatar_url: Option<String>,
     pub bio: Option<String>,
     pub timezone: Option<String>,
@@ -176,6 +170,7 @@ impl From<&UserRecord> for UserView {
             is_verified: u.is_verified,
             status: u.status,
             roles: u.roles.clone(),
+            view_all: u.view_all,
             avatar_url: u.avatar_url.clone(),
             bio: u.bio.clone(),
             timezone: u.timezone.clone(),
@@ -194,7 +189,37 @@ impl From<&UserRecord> for UserView {
     }
 }
 
-/// Studio's user object (`/api/user/`).
+/// The public profile: what a caller that may see a user, but is neither that user nor
+/// a global admin, is shown.
+#[derive(Debug, Serialize)]
+pub struct PublicUserView {
+    pub user_id: Uuid,
+    pub username: Username,
+    pub email: Email,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub full_name: Option<String>,
+    pub status: Status,
+    pub created_at: String,
+}
+
+impl From<&UserRecord> for PublicUserView {
+    fn from(u: &UserRecord) -> Self {
+        PublicUserView {
+            user_id: u.user_id,
+            username: u.username.clone(),
+            email: u.email.clone(),
+            first_name: u.first_name.clone(),
+            last_name: u.last_name.clone(),
+            full_name: u.full_name(),
+            status: u.status,
+            created_at: u.created_at.clone(),
+        }
+    }
+}
+
+/// Studio's user object (`/api/user/`). The full view adds the storage figures; the
+/// public one lists only the channels the caller shares with the user.
 #[derive(Debug, Serialize)]
 pub struct StudioUserView {
     pub id: Uuid,
@@ -204,18 +229,41 @@ pub struct StudioUserView {
     pub is_active: bool,
     pub editable_channels: Vec<Uuid>,
     pub view_only_channels: Vec<Uuid>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disk_space: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disk_space_used: Option<i64>,
 }
 
-impl From<&UserRecord> for StudioUserView {
-    fn from(u: &UserRecord) -> Self {
+impl StudioUserView {
+    /// The full view of `u`.
+    pub fn full(u: &UserRecord) -> Self {
+        StudioUserView {
+            disk_space: Some(u.disk_space),
+            disk_space_used: Some(u.disk_space_used),
+            ..Self::public(u, |_| true)
+        }
+    }
+
+    /// The public view of `u`, listing only the channels `shared` admits.
+    pub fn public(u: &UserRecord, shared: impl Fn(&Uuid) -> bool) -> Self {
+        let channels = |edit: bool| {
+            u.memberships
+                .iter()
+                .filter(|(w, r)| r.can_edit() == edit && shared(w))
+                .map(|(w, _)| *w)
+                .collect()
+        };
         StudioUserView {
             id: u.user_id,
             email: u.email.clone(),
             first_name: u.first_name.clone().unwrap_or_default(),
             last_name: u.last_name.clone().unwrap_or_default(),
             is_active: u.is_active(),
-            editable_channels: u.editable_channels(),
-            view_only_channels: u.view_only_channels(),
+            editable_channels: channels(true),
+            view_only_channels: channels(false),
+            disk_space: None,
+            disk_space_used: None,
         }
     }
 }
@@ -241,22 +289,77 @@ pub struct WorkspaceRecord {
     pub admin_count: i64,
 }
 
-/// The workspace object of responses.
+/// The workspace object of responses, with the caller's role in it (`null` for a
+/// global admin who is not a member).
 #[derive(Debug, Serialize)]
 pub struct WorkspaceView {
     pub workspace_id: Uuid,
     pub name: String,
     pub created_at: String,
     pub member_count: i64,
+    pub role: Option<WsRole>,
 }
 
-impl From<&WorkspaceRecord> for WorkspaceView {
-    fn from(w: &WorkspaceRecord) -> Self {
+impl WorkspaceView {
+    pub fn new(w: &WorkspaceRecord, role: Option<WsRole>) -> Self {
         WorkspaceView {
             workspace_id: w.workspace_id,
             name: w.name.clone(),
             created_at: w.created_at.clone(),
             member_count: w.member_count,
+            role,
+        }
+    }
+}
+
+/// A pending invitation (`WS#<id>` / `INV#<id>`) of an email address to a workspace.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct InvitationRecord {
+    pub invitation_id: Uuid,
+    pub workspace_id: Uuid,
+    pub email: Email,
+    pub role: WsRole,
+    pub invited_by: Uuid,
+    pub created_at: String,
+    /// Epoch seconds; also the table's TTL attribute. TTL deletes late, so readers
+    /// check it too.
+    pub expires_at: i64,
+}
+
+impl InvitationRecord {
+    pub fn is_expired(&self, now: i64) -> bool {
+        self.expires_at <= now
+    }
+}
+
+/// The invitation object of responses.
+#[derive(Debug, Serialize)]
+pub struct InvitationView {
+    pub invitation_id: Uuid,
+    pub workspace_id: Uuid,
+    pub workspace_name: String,
+    pub email: Email,
+    pub role: WsRole,
+    pub status: &'static str,
+    pub invited_by: Uuid,
+    pub created_at: String,
+    pub expires_at: String,
+}
+
+impl InvitationView {
+    pub fn new(i: &InvitationRecord, workspace_name: &str) -> Self {
+        InvitationView {
+            invitation_id: i.invitation_id,
+            workspace_id: i.workspace_id,
+            workspace_name: workspace_name.to_string(),
+            email: i.email.clone(),
+            role: i.role,
+            status: "pending",
+            invited_by: i.invited_by,
+            created_at: i.created_at.clone(),
+            expires_at: chrono::DateTime::from_timestamp(i.expires_at, 0)
+                .map(crate::time::format)
+                .unwrap_or_default(),
         }
     }
 }

@@ -255,6 +255,20 @@ impl WsRole {
             .ok_or_else(|| Invalid::new("enum", "Input should be 'admin', 'editor' or 'viewer'"))
     }
 
+    /// The more powerful of two roles (`admin > editor > viewer`).
+    pub fn higher(self, other: WsRole) -> WsRole {
+        let rank = |r: WsRole| match r {
+            WsRole::Admin => 3,
+            WsRole::Editor => 2,
+            WsRole::Viewer => 1,
+        };
+        if rank(other) > rank(self) {
+            other
+        } else {
+            self
+        }
+    }
+
     /// Studio's `editable_channels` are the workspaces where the user is admin or editor.
     pub fn can_edit(self) -> bool {
         matches!(self, WsRole::Admin | WsRole::Editor)
@@ -263,6 +277,8 @@ impl WsRole {
 
 /// The global role that makes a user an administrator.
 pub const ADMIN_ROLE: &str = "admin";
+/// The global role of Ledger's operators, who see only themselves.
+pub const OPERATOR_ROLE: &str = "operator";
 
 /// A global role name: 1–32 of `a-z`, `0-9`, `_` and `-`.
 pub fn role_name(s: &str) -> Result<String, Invalid> {

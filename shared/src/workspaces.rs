@@ -1,11 +1,12 @@
-//! Workspace rules shared by the workspace endpoints: who may see and manage one.
+//! Workspace rules shared by the workspace endpoints: who may see and manage one, and
+//! how a workspace is shown to a caller.
 
 use uuid::Uuid;
 
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::http::{path_uuid, Request};
-use crate::model::{MemberRecord, WorkspaceRecord};
+use crate::model::{MemberRecord, WorkspaceRecord, WorkspaceView};
 use crate::types::WsRole;
 use crate::Ctx;
 
@@ -34,7 +35,32 @@ pub async fn visible_workspace(
     }
 }
 
+/// The workspace `{wid}` names, if the caller manages it (see [`manages`]): 404 when it
+/// may not see it, 403 `permission` when it sees but does not manage it.
+pub async fn managed_workspace(
+    ctx: &Ctx,
+    caller: &Caller,
+    req: &Request,
+    permission: &str,
+) -> Result<WorkspaceRecord, ApiError> {
+    let ws = visible_workspace(ctx, caller, req).await?;
+    if !manages(caller, ws.workspace_id) {
+        return Err(ApiError::forbidden(permission));
+    }
+    Ok(ws)
+}
+
+/// The caller's own role in `workspace`, if it is a member.
+pub fn role_of(caller: &Caller, workspace: Uuid) -> Option<WsRole> {
+    caller.user.memberships.get(&workspace).copied()
+}
+
+/// The workspace object for the caller: with its own role there.
+pub fn workspace_view(caller: &Caller, ws: &WorkspaceRecord) -> WorkspaceView {
+    WorkspaceView::new(ws, role_of(caller, ws.workspace_id))
+}
+
 /// Whether the caller manages members of `workspace`: a global admin or its admin.
 pub fn manages(caller: &Caller, workspace: Uuid) -> bool {
-    caller.is_admin() || caller.user.memberships.get(&workspace) == Some(&WsRole::Admin)
+    caller.is_admin() || role_of(caller, workspace) == Some(WsRole::Admin)
 }

@@ -237,6 +237,15 @@ impl TestApp {
             "get-workspace" => dispatch(ctx, req, |r| get_workspace::handler(ctx, r)).await,
             "put-member" => dispatch(ctx, req, |r| put_member::handler(ctx, r)).await,
             "remove-member" => dispatch(ctx, req, |r| remove_member::handler(ctx, r)).await,
+            "list-workspaces" => dispatch(ctx, req, |r| list_workspaces::handler(ctx, r)).await,
+            "create-invitation" => dispatch(ctx, req, |r| create_invitation::handler(ctx, r)).await,
+            "list-invitations" => dispatch(ctx, req, |r| list_invitations::handler(ctx, r)).await,
+            "revoke-invitation" => dispatch(ctx, req, |r| revoke_invitation::handler(ctx, r)).await,
+            "my-invitations" => dispatch(ctx, req, |r| my_invitations::handler(ctx, r)).await,
+            "accept-invitation" => dispatch(ctx, req, |r| accept_invitation::handler(ctx, r)).await,
+            "decline-invitation" => {
+                dispatch(ctx, req, |r| decline_invitation::handler(ctx, r)).await
+            }
             "studio-list-users" => dispatch(ctx, req, |r| studio_list_users::handler(ctx, r)).await,
             "studio-storage-used" => {
                 dispatch(ctx, req, |r| studio_storage_used::handler(ctx, r)).await
@@ -445,6 +454,47 @@ impl TestApp {
         self.call("DELETE", &path, Some(token), None).await
     }
 
+    /// `GET /v1/workspaces?{query}` (list-workspaces).
+    pub async fn list_workspaces(&self, token: &str, query: &str) -> TestResponse {
+        self.get(token, &with_query("/v1/workspaces", query)).await
+    }
+
+    /// `POST /v1/workspaces/{wid}/invitations` (create-invitation).
+    pub async fn create_invitation(&self, token: &str, wid: &str, body: Value) -> TestResponse {
+        let path = format!("/v1/workspaces/{wid}/invitations");
+        self.call("POST", &path, Some(token), Some(body)).await
+    }
+
+    /// `GET /v1/workspaces/{wid}/invitations?{query}` (list-invitations).
+    pub async fn list_invitations(&self, token: &str, wid: &str, query: &str) -> TestResponse {
+        let path = format!("/v1/workspaces/{wid}/invitations");
+        self.get(token, &with_query(&path, query)).await
+    }
+
+    /// `DELETE /v1/workspaces/{wid}/invitations/{iid}` (revoke-invitation).
+    pub async fn revoke_invitation(&self, token: &str, wid: &str, iid: &str) -> TestResponse {
+        let path = format!("/v1/workspaces/{wid}/invitations/{iid}");
+        self.call("DELETE", &path, Some(token), None).await
+    }
+
+    /// `GET /v1/users/me/invitations?{query}` (my-invitations).
+    pub async fn my_invitations(&self, token: &str, query: &str) -> TestResponse {
+        self.get(token, &with_query("/v1/users/me/invitations", query))
+            .await
+    }
+
+    /// `POST /v1/invitations/{iid}/accept` (accept-invitation).
+    pub async fn accept_invitation(&self, token: &str, iid: &str) -> TestResponse {
+        let path = format!("/v1/invitations/{iid}/accept");
+        self.call("POST", &path, Some(token), None).await
+    }
+
+    /// `POST /v1/invitations/{iid}/decline` (decline-invitation).
+    pub async fn decline_invitation(&self, token: &str, iid: &str) -> TestResponse {
+        let path = format!("/v1/invitations/{iid}/decline");
+        self.call("POST", &path, Some(token), None).await
+    }
+
     /// `GET /api/user/?{query}` (studio-list-users).
     pub async fn studio_list_users(&self, token: &str, query: &str) -> TestResponse {
         self.get(token, &with_query("/api/user/", query)).await
@@ -478,6 +528,7 @@ pub struct TestUser {
     pub id: String,
     pub token: String,
     pub username: String,
+    pub email: String,
 }
 
 impl TestApp {
@@ -497,6 +548,7 @@ impl TestApp {
             id: user.user_id.to_string(),
             token,
             username: user.username.as_str().to_string(),
+            email,
         }
     }
 
@@ -520,6 +572,7 @@ impl TestApp {
             id,
             token,
             username: username.to_string(),
+            email: format!("{username}@example.com"),
         }
     }
 
@@ -541,10 +594,29 @@ impl TestApp {
         r.body["workspace_id"].as_str().expect("id").to_string()
     }
 
-    /// Adds `user` to `ws` with `role`, as `by`.
+    /// Makes `user` a member of `ws` with `role`, as `by`: directly where `by` may (a
+    /// global admin, or a role change), else by `by`'s invitation that `user` accepts.
     pub async fn add_member(&self, by: &TestUser, ws: &str, user: &TestUser, role: &str) {
         let r = self.put_member(&by.token, ws, &user.id, role).await;
+        if r.status == 200 {
+            return;
+        }
+        assert_eq!(
+            r.body["details"]["required_permission"], "workspace:members:invite",
+            "{}",
+            r.text
+        );
+        let iid = self.invite(by, ws, user, role).await;
+        let r = self.accept_invitation(&user.token, &iid).await;
         assert_eq!(r.status, 200, "{}", r.text);
+    }
+
+    /// Invites `user`'s email to `ws` with `role`, as `by`; answers the invitation id.
+    pub async fn invite(&self, by: &TestUser, ws: &str, user: &TestUser, role: &str) -> String {
+        let body = json!({"email": user.email, "role": role});
+        let r = self.create_invitation(&by.token, ws, body).await;
+        assert!(r.status == 201 || r.status == 200, "{}", r.text);
+        r.body["invitation_id"].as_str().expect("id").to_string()
     }
 
     /// Every item of a cursor-paged listing: follows `next_cursor` from

@@ -16,7 +16,7 @@ fn date(v: &str) -> Option<String> {
 
 pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
     let caller = auth::authenticate(ctx, &req).await?;
-    let user = private_user(ctx, &caller, &req).await?;
+    let user = private_user(ctx, &caller, &req, "activities:read").await?;
     let query = Query::parse(&req)?;
     let expected = "a date (YYYY-MM-DD) or RFC 3339 date-time";
     let from = query.parse_opt("from", date, expected)?;

@@ -1,6 +1,7 @@
 //! `POST /v1/users`: create a user. Admins only, or anyone when `SIGNUP_ENABLED`
 //! (then never with admin-only fields).
 
+use shared::auth::View;
 use shared::http::{json_body, with_location, StatusCode};
 use shared::passwords::hash_password;
 use shared::users::{self, user_response, NewUser, UserInput};
@@ -25,6 +26,6 @@ pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
     input.apply_to(&mut user)?;
     let actor = caller.as_ref().map_or(user.user_id, |c| c.id());
     ctx.store.create_user(&user, actor).await?;
-    let resp = user_response(StatusCode::CREATED, &user);
+    let resp = user_response(StatusCode::CREATED, &user, View::Full);
     Ok(with_location(resp, &format!("/v1/users/{}", user.user_id)))
 }

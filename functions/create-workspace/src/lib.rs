@@ -2,9 +2,8 @@
 
 use shared::http::{body_fields, created, with_location};
 use shared::model::WorkspaceView;
-use shared::types::workspace_name;
+use shared::types::{workspace_name, WsRole};
 use shared::{auth, ApiResult, Ctx, Request};
-use uuid::Uuid;
 
 pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
     let caller = auth::authenticate(ctx, &req).await?;
@@ -13,8 +12,9 @@ pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
     let name = f.finish(name)?;
     let ws = ctx
         .store
-        .create_workspace(Uuid::new_v4(), &caller.user, &name)
+        .create_workspace(ctx.clock.new_id(), &caller.user, &name)
         .await?;
     let location = format!("/v1/workspaces/{}", ws.workspace_id);
-    Ok(with_location(created(&WorkspaceView::from(&ws)), &location))
+    let view = WorkspaceView::new(&ws, Some(WsRole::Admin));
+    Ok(with_location(created(&view), &location))
 }

@@ -1,10 +1,11 @@
 //! `GET /v1/users/me`: the calling user.
 
+use shared::auth::View;
 use shared::http::StatusCode;
 use shared::users::user_response;
 use shared::{auth, ApiResult, Ctx, Request};
 
 pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
     let caller = auth::authenticate(ctx, &req).await?;
-    Ok(user_response(StatusCode::OK, &caller.user))
+    Ok(user_response(StatusCode::OK, &caller.user, View::Full))
 }

@@ -2,12 +2,12 @@
 
 use serde_json::json;
 use shared::http::ok;
-use shared::users::changeable_user;
+use shared::users::private_user;
 use shared::{auth, ApiResult, Ctx, Request};
 
 pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
     let caller = auth::authenticate(ctx, &req).await?;
-    let user = changeable_user(ctx, &caller, &req).await?;
+    let user = private_user(ctx, &caller, &req, "storage:read").await?;
     let files = ctx.store.list_files(user.user_id).await?;
     Ok(ok(&json!({
         "user_id": user.user_id,

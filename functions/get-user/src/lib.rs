@@ -8,5 +8,5 @@ pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
     let caller = auth::authenticate(ctx, &req).await?;
     let id = target_id(&req, &caller)?;
     let user = visible_user(ctx, &caller, id).await?;
-    Ok(user_response(StatusCode::OK, &user))
+    Ok(user_response(StatusCode::OK, &user, caller.view_of(&user)))
 }

@@ -7,7 +7,7 @@ use shared::{auth, ApiResult, Ctx, Request};
 
 pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
     let caller = auth::authenticate(ctx, &req).await?;
-    let user = private_user(ctx, &caller, &req).await?;
+    let user = private_user(ctx, &caller, &req, "activities:read").await?;
     let query = Query::parse(&req)?;
     let cursors = Cursors::new(&ctx.config.cursor_secret, "activities", user.user_id);
     let page = cursors.request(&query, 50, 200)?;

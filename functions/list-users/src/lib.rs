@@ -1,11 +1,13 @@
 //! `GET /v1/users`: a filtered, sorted page of users with a signed cursor. Pages come
-//! from the directory indexes of one directory (a workspace, or everyone for admins).
+//! from the directory indexes of one directory (a workspace, or everyone for admins and
+//! `view_all` users). Each user comes as the caller may see it (full or public); an
+//! operator without `view_all` finds only itself.
 
 use shared::http::{ok, Query};
-use shared::model::UserView;
 use shared::paging::{Cursors, Page};
 use shared::store::{Directory, DirectoryQuery, RoleFilter, SortField};
 use shared::types::{parse_uuid, role_name, Status, WsRole};
+use shared::users::UserBody;
 use shared::{auth, ApiError, ApiResult, Ctx, Request};
 
 pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
@@ -19,7 +21,7 @@ pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
             let ws = ctx.store.get_workspace(wid).await?;
             Some(ws.ok_or_else(|| ApiError::not_found("workspace", &wid.to_string()))?)
         }
-        None if caller.is_admin() => None,
+        None if caller.sees_everyone() => None,
         None => {
             return Err(ApiError::bad_query(
                 "workspace_id",
@@ -53,7 +55,14 @@ pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
         Some(s) if !s.is_empty() => Some(s),
         _ => None,
     };
-    let ids = query.uuid_list("ids", 50)?;
+    let mut ids = query.uuid_list("ids", 50)?;
+    if caller.sees_only_itself() {
+        let me = caller.id();
+        ids = Some(match ids {
+            Some(asked) if !asked.contains(&me) => Vec::new(),
+            _ => vec![me],
+        });
+    }
     let sort = query.parse_opt(
         "sort_by",
         SortField::parse,
@@ -92,7 +101,7 @@ pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
     let mut body = cursors.body(
         "users",
         Page {
-            items: users.iter().map(UserView::from).collect(),
+            items: users.iter().map(|u| UserBody::of(&caller, u)).collect(),
             next: found.next,
         },
     );

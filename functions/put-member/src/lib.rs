@@ -1,22 +1,28 @@
-//! `PUT /v1/workspaces/{wid}/members/{uid}` `{"role"}`: add a member or change its
-//! role. Global admins and the workspace's admins only; the last admin cannot be
-//! demoted.
+//! `PUT /v1/workspaces/{wid}/members/{uid}` `{"role"}`: add a member (global admins)
+//! or change a member's role (and the workspace's admins, who add members only by
+//! invitation); the last admin cannot be demoted.
 
 use shared::http::{body_fields, ok, path_uuid};
+use shared::store::Joining;
 use shared::types::WsRole;
-use shared::workspaces::{manages, member_json, visible_workspace};
-use shared::{auth, ApiError, ApiResult, Ctx, Request};
+use shared::workspaces::{managed_workspace, member_json};
+use shared::{auth, ApiResult, Ctx, Request};
 
 pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
     let caller = auth::authenticate(ctx, &req).await?;
-    let ws = visible_workspace(ctx, &caller, &req).await?;
-    if !manages(&caller, ws.workspace_id) {
-        return Err(ApiError::forbidden("workspace:members:write"));
-    }
+    let ws = managed_workspace(ctx, &caller, &req, "workspace:members:write").await?;
     let uid = path_uuid(&req, "uid", "user")?;
     let f = body_fields(&req)?;
     let role = f.required("role", WsRole::parse);
     let role = f.finish(role)?;
-    let member = ctx.store.set_member(&ws, uid, role, caller.id()).await?;
+    let joining = if caller.is_admin() {
+        Joining::Direct
+    } else {
+        Joining::InviteOnly
+    };
+    let member = ctx
+        .store
+        .set_member(&ws, uid, role, caller.id(), joining)
+        .await?;
     Ok(ok(&member_json(&member)))
 }

@@ -10,5 +10,5 @@ pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
     let target = changeable_user(ctx, &caller, &req).await?;
     let input = UserInput::parse(json_body(&req)?, Mode::Replace, caller.is_admin())?;
     let user = users::change(ctx, &caller, target, input, IfMatch::of(&req)).await?;
-    Ok(user_response(StatusCode::OK, &user))
+    Ok(user_response(StatusCode::OK, &user, caller.view_of(&user)))
 }

@@ -4,8 +4,9 @@
 
 use serde_json::json;
 use shared::http::{ok, Query};
-use shared::model::{UserRecord, UserView};
+use shared::model::UserRecord;
 use shared::store::Directory;
+use shared::users::UserBody;
 use shared::{auth, ApiError, ApiResult, Ctx, Request};
 
 pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
@@ -23,8 +24,10 @@ pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
         ));
     }
     let limit = query.int("limit", 1, 100, 20)? as usize;
-    let dirs: Vec<Directory> = if caller.is_admin() {
+    let dirs: Vec<Directory> = if caller.sees_everyone() {
         vec![Directory::Everyone]
+    } else if caller.sees_only_itself() {
+        Vec::new()
     } else {
         caller
             .user
@@ -45,7 +48,7 @@ pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
         .collect();
     users.sort_by_key(|u| u.username.lower());
     users.truncate(limit);
-    let results: Vec<UserView> = users.iter().map(UserView::from).collect();
+    let results: Vec<UserBody> = users.iter().map(|u| UserBody::of(&caller, u)).collect();
     Ok(ok(&json!({ "results": results })))
 }
 

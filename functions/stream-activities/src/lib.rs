@@ -18,7 +18,7 @@ use shared::{auth, ApiError, ApiResult, Ctx};
 /// `since`).
 async fn subscribe(ctx: &Ctx, req: &Request) -> Result<Subscription, ApiError> {
     let caller = auth::authenticate(ctx, req).await?;
-    let user = private_user(ctx, &caller, req).await?;
+    let user = private_user(ctx, &caller, req, "activities:read").await?;
     let query = Query::parse(req)?;
     let header_id = req
         .headers()

@@ -1,9 +1,12 @@
 //! `GET /api/user/`: Studio's user list, a bare array of visible users, filtered by
 //! `ids` (at most 50) or by `channel` (its editors; with `include_viewonly=true` its
-//! viewers too). Every invalid input is 400, as in Studio.
+//! viewers too). Every invalid input is 400, as in Studio. The caller itself and global
+//! admins get the full view (with the storage figures); anyone else the public one,
+//! whose channel lists hold only the channels it shares with the caller.
 
 use std::collections::BTreeSet;
 
+use shared::auth::View;
 use shared::http::{ok, Query};
 use shared::model::StudioUserView;
 use shared::store::Directory;
@@ -27,7 +30,10 @@ pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
             .map(|m| m.user_id)
             .collect(),
         (Some(ids), None) => ids.clone(),
-        (None, None) if caller.is_admin() => ctx.store.directory_ids(Directory::Everyone).await?,
+        (None, None) if caller.sees_everyone() => {
+            ctx.store.directory_ids(Directory::Everyone).await?
+        }
+        (None, None) if caller.sees_only_itself() => vec![caller.id()],
         (None, None) => {
             let mut set = BTreeSet::from([caller.id()]);
             for w in caller.user.memberships.keys() {
@@ -44,7 +50,10 @@ pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
         .iter()
         .filter(|u| caller.can_see(u))
         .filter(|u| ids.as_ref().is_none_or(|w| w.contains(&u.user_id)))
-        .map(StudioUserView::from)
+        .map(|u| match caller.view_of(u) {
+            View::Full => StudioUserView::full(u),
+            View::Public => StudioUserView::public(u, |w| caller.user.memberships.contains_key(w)),
+        })
         .collect();
     Ok(ok(&users))
 }

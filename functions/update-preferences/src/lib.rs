@@ -3,6 +3,7 @@
 //! `If-Match`.
 
 use shared::activity::{kind, NewActivity};
+use shared::auth::View;
 use shared::document;
 use shared::http::{body_fields, IfMatch, StatusCode};
 use shared::store::UserChange;
@@ -33,5 +34,5 @@ pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
             })
         })
         .await?;
-    Ok(user_response(StatusCode::OK, &user))
+    Ok(user_response(StatusCode::OK, &user, View::Full))
 }

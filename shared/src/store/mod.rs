@@ -6,11 +6,13 @@
 //!   optimistic-retry helper, bulk writes;
 //! - [`read`]: items, batches, and key ranges read page by page;
 //! - one module per kind of record: users and tokens, workspaces and memberships, the
-//!   directory (listing and search), files (the quota), activities, login limits.
+//!   directory (listing and search), files (the quota), invitations, activities, login
+//!   limits.
 
 mod activities;
 mod directory;
 mod files;
+mod invitations;
 mod limits;
 mod read;
 mod send;
@@ -34,9 +36,10 @@ use crate::time::Clock;
 pub use activities::{DayCount, WorkspaceDay};
 pub use directory::{Directory, DirectoryQuery, RoleFilter, SortField};
 pub use files::Recorded;
+pub use invitations::Invited;
 pub use send::Usage;
 pub use users::UserChange;
-pub use workspaces::MAX_MEMBERSHIPS;
+pub use workspaces::{Joining, MAX_MEMBERSHIPS};
 
 /// A DynamoDB item.
 pub type Item = HashMap<String, AttributeValue>;

@@ -171,6 +171,27 @@ impl Store {
         Ok(Page { items: found, next })
     }
 
+    /// A page of `r` (an index whose entries stand for other items) as the items they
+    /// stand for: `target` names each entry's item by key. The items are read in one
+    /// batch, strongly consistent, and kept in the order of the page; an entry whose
+    /// item is gone is left out.
+    pub(crate) async fn read_page_of<T: DeserializeOwned>(
+        &self,
+        r: &Range,
+        page: &PageRequest,
+        target: impl Fn(&Item) -> Option<Item>,
+    ) -> Result<Page<T>, ApiError> {
+        let found = self.read_page(r, page).await?;
+        let wanted: Vec<Item> = found.items.iter().filter_map(target).collect();
+        let position = |item: &Item| wanted.iter().position(|k| *k == key_of(item));
+        let mut items = self.batch_get(wanted.clone()).await?;
+        items.sort_by_key(|i| position(i));
+        Ok(Page {
+            items: items.into_iter().map(from_item).collect::<Result<_, _>>()?,
+            next: found.next,
+        })
+    }
+
     /// The first `n` items of `r`, in one request (fewer when a filter or DynamoDB's
     /// 1 MB page cuts them short).
     pub(crate) async fn read_first(&self, r: &Range, n: usize) -> Result<Vec<Item>, ApiError> {

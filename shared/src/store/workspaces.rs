@@ -6,12 +6,13 @@ use uuid::Uuid;
 
 use super::read::Range;
 use super::users::member_dir_attrs;
-use super::write::{known_or_read, optimistic, Attempt, Check, Op, Rejection, Tx};
+use super::write::{known_or_read, optimistic, Attempt, Check, Op, Tx};
 use super::{from_item, key, n, s, to_item, with_key, Item, Store};
 use crate::activity::{kind, NewActivity};
 use crate::error::ApiError;
 use crate::keys;
 use crate::model::{MemberRecord, UserRecord, WorkspaceRecord};
+use crate::paging::{Page, PageRequest};
 use crate::types::WsRole;
 
 /// The most workspaces one user may belong to: every profile change rewrites each
@@ -19,8 +20,9 @@ use crate::types::WsRole;
 pub const MAX_MEMBERSHIPS: usize = 40;
 
 fn too_many_memberships() -> ApiError {
-    ApiError::conflict(
+    ApiError::over_limit(
         "memberships",
+        MAX_MEMBERSHIPS,
         format!("A user may belong to at most {MAX_MEMBERSHIPS} workspaces"),
     )
 }
@@ -56,6 +58,81 @@ fn profile_membership(user: &UserRecord, workspace: Uuid, role: Option<WsRole>) 
     }
 }
 
+/// Whether a change of membership may add a member.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Joining {
+    /// A global admin adds members directly.
+    Direct,
+    /// Anyone else only changes existing members; joining takes an invitation.
+    InviteOnly,
+}
+
+/// The writes that add `member` (as [`Store::new_member`] made it) for `user` (as read),
+/// by `actor`, recording `workspace.member_added`.
+pub(crate) fn add_member(
+    ws: &WorkspaceRecord,
+    user: &UserRecord,
+    member: &MemberRecord,
+    actor: Uuid,
+) -> Result<Tx, ApiError> {
+    let mut tx = Tx::new();
+    tx.push(Op::put(member_item(member, user)?).when("attribute_not_exists(PK)", Check::Member));
+    let admins = i64::from(member.role == WsRole::Admin);
+    tx.push(
+        Op::update(meta(ws), "ADD member_count :one, admin_count :a")
+            .when("attribute_exists(PK)", Check::Workspace)
+            .val(":one", n(1))
+            .val(":a", n(admins)),
+    );
+    tx.push(profile_membership(user, ws.workspace_id, Some(member.role)));
+    tx.record(
+        NewActivity::new(kind::MEMBER_ADDED, user.user_id, actor)
+            .in_workspace(ws.workspace_id, &ws.name)
+            .with_data(serde_json::json!({ "role": member.role })),
+    );
+    Ok(tx)
+}
+
+/// The writes that change `old`, the membership of `user` (as read), to `role`,
+/// recording `activity`; the last admin is kept.
+pub(crate) fn change_role(
+    ws: &WorkspaceRecord,
+    user: &UserRecord,
+    old: &MemberRecord,
+    role: WsRole,
+    activity: NewActivity,
+) -> Tx {
+    let mut tx = Tx::new();
+    tx.push(
+        Op::update(
+            key(keys::workspace(ws.workspace_id), keys::member(user.user_id)),
+            "SET #r = :r, ws_role = :r",
+        )
+        .when("#r = :old", Check::Member)
+        .name("#r", "role")
+        .val(":r", s(role.as_str()))
+        .val(":old", s(old.role.as_str())),
+    );
+    let delta = i64::from(role == WsRole::Admin) - i64::from(old.role == WsRole::Admin);
+    if delta < 0 {
+        tx.push(
+            Op::update(meta(ws), "ADD admin_count :d")
+                .when("admin_count > :one", Check::LastAdmin)
+                .val(":d", n(delta))
+                .val(":one", n(1)),
+        );
+    } else if delta > 0 {
+        tx.push(
+            Op::update(meta(ws), "ADD admin_count :d")
+                .when("attribute_exists(PK)", Check::Workspace)
+                .val(":d", n(delta)),
+        );
+    }
+    tx.push(profile_membership(user, ws.workspace_id, Some(role)));
+    tx.record(activity);
+    tx
+}
+
 fn meta(ws: &WorkspaceRecord) -> Item {
     key(keys::workspace(ws.workspace_id), keys::META)
 }
@@ -89,6 +166,23 @@ impl Store {
     ) -> Result<Option<MemberRecord>, ApiError> {
         self.get_as(keys::workspace(workspace), &keys::member(user))
             .await
+    }
+
+    /// A page of workspaces in id order (oldest first, ids being time-ordered): every workspace (`member` is `None`), or
+    /// those `member` belongs to.
+    pub async fn workspaces_page(
+        &self,
+        member: Option<Uuid>,
+        page: &PageRequest,
+    ) -> Result<Page<WorkspaceRecord>, ApiError> {
+        let owner = member.map_or_else(|| keys::ALL_WORKSPACES.to_string(), keys::user);
+        let listed = Range::index(keys::GSI1, keys::GSI1PK, keys::GSI1SK, owner)
+            .prefix(keys::WORKSPACE_PREFIX);
+        self.read_page_of(&listed, page, |entry| {
+            let pk = entry.get(keys::PK)?.as_s().ok()?;
+            Some(key(pk.clone(), keys::META))
+        })
+        .await
     }
 
     /// Every member of a workspace.
@@ -130,15 +224,12 @@ impl Store {
                     role: WsRole::Admin,
                     joined_at: now,
                 };
+                let mut meta_item =
+                    with_key(to_item(&ws)?, keys::workspace(ws.workspace_id), keys::META);
+                meta_item.insert(keys::GSI1PK.into(), s(keys::ALL_WORKSPACES));
+                meta_item.insert(keys::GSI1SK.into(), s(keys::workspace(ws.workspace_id)));
                 let mut tx = Tx::new();
-                tx.push(
-                    Op::put(with_key(
-                        to_item(&ws)?,
-                        keys::workspace(ws.workspace_id),
-                        keys::META,
-                    ))
-                    .when("attribute_not_exists(PK)", Check::Workspace),
-                );
+                tx.push(Op::put(meta_item).when("attribute_not_exists(PK)", Check::Workspace));
                 tx.push(Op::put(member_item(&member, &creator)?));
                 tx.push(profile_membership(
                     &creator,
@@ -162,14 +253,17 @@ impl Store {
 
     /// Makes user `user` a member of `ws` with `role`, by `actor`: adds it (recording
     /// `workspace.member_added`) or changes its role (`workspace.role_changed`); the
-    /// same role again changes nothing. Answers the membership. An unknown user is 404;
-    /// a user in [`MAX_MEMBERSHIPS`] workspaces, or demoting the last admin, is 409.
+    /// same role again changes nothing. Answers the membership. With
+    /// [`Joining::InviteOnly`] a user who is not a member (known or not) is 403
+    /// `workspace:members:invite`; otherwise an unknown user is 404. A user in
+    /// [`MAX_MEMBERSHIPS`] workspaces, or demoting the last admin, is 409.
     pub async fn set_member(
         &self,
         ws: &WorkspaceRecord,
         user: Uuid,
         role: WsRole,
         actor: Uuid,
+        joining: Joining,
     ) -> Result<MemberRecord, ApiError> {
         let wid = ws.workspace_id;
         optimistic(
@@ -177,11 +271,14 @@ impl Store {
             move |known: Option<WorkspaceRecord>| async move {
                 let read = self.get_workspace(wid);
                 let ws = known_or_read(known, read, || workspace_gone(wid)).await?;
+                let existing = self.get_member(ws.workspace_id, user).await?;
+                if existing.is_none() && joining == Joining::InviteOnly {
+                    return Err(ApiError::forbidden("workspace:members:invite"));
+                }
                 let member_user = self
                     .get_user(user)
                     .await?
                     .ok_or_else(|| ApiError::not_found("user", &user.to_string()))?;
-                let existing = self.get_member(ws.workspace_id, user).await?;
                 let (result, member) = match existing {
                     Some(m) if m.role == role => return Ok(Attempt::Done(m)),
                     Some(m) => {
@@ -189,26 +286,13 @@ impl Store {
                             .in_workspace(ws.workspace_id, &ws.name)
                             .with_data(serde_json::json!({ "from": m.role, "to": role }));
                         let changed = MemberRecord { role, ..m.clone() };
-                        let result = self
-                            .change_role(&ws, &member_user, &m, role, activity)
-                            .await;
-                        (result, changed)
+                        let tx = change_role(&ws, &member_user, &m, role, activity);
+                        (self.commit(tx).await, changed)
                     }
                     None => {
-                        if member_user.memberships.len() >= MAX_MEMBERSHIPS {
-                            return Err(too_many_memberships());
-                        }
-                        let member = MemberRecord {
-                            workspace_id: ws.workspace_id,
-                            user_id: user,
-                            role,
-                            joined_at: self.clock.now_rfc3339(),
-                        };
-                        let activity = NewActivity::new(kind::MEMBER_ADDED, user, actor)
-                            .in_workspace(ws.workspace_id, &ws.name)
-                            .with_data(serde_json::json!({ "role": role }));
-                        let result = self.add_member(&ws, &member_user, &member, activity).await;
-                        (result, member)
+                        let member = self.new_member(&ws, &member_user, role)?;
+                        let tx = add_member(&ws, &member_user, &member, actor)?;
+                        (self.commit(tx).await, member)
                     }
                 };
                 match result {
@@ -225,66 +309,23 @@ impl Store {
         .await
     }
 
-    async fn add_member(
+    /// The membership `user` would get in `ws` with `role` now; 409 when `user` is in
+    /// [`MAX_MEMBERSHIPS`] workspaces already.
+    pub(crate) fn new_member(
         &self,
         ws: &WorkspaceRecord,
         user: &UserRecord,
-        member: &MemberRecord,
-        activity: NewActivity,
-    ) -> Result<(), Rejection> {
-        let mut tx = Tx::new();
-        tx.push(
-            Op::put(member_item(member, user)?).when("attribute_not_exists(PK)", Check::Member),
-        );
-        let admins = i64::from(member.role == WsRole::Admin);
-        tx.push(
-            Op::update(meta(ws), "ADD member_count :one, admin_count :a")
-                .when("attribute_exists(PK)", Check::Workspace)
-                .val(":one", n(1))
-                .val(":a", n(admins)),
-        );
-        tx.push(profile_membership(user, ws.workspace_id, Some(member.role)));
-        tx.record(activity);
-        self.commit(tx).await
-    }
-
-    async fn change_role(
-        &self,
-        ws: &WorkspaceRecord,
-        user: &UserRecord,
-        old: &MemberRecord,
         role: WsRole,
-        activity: NewActivity,
-    ) -> Result<(), Rejection> {
-        let mut tx = Tx::new();
-        tx.push(
-            Op::update(
-                key(keys::workspace(ws.workspace_id), keys::member(user.user_id)),
-                "SET #r = :r, ws_role = :r",
-            )
-            .when("#r = :old", Check::Member)
-            .name("#r", "role")
-            .val(":r", s(role.as_str()))
-            .val(":old", s(old.role.as_str())),
-        );
-        let delta = i64::from(role == WsRole::Admin) - i64::from(old.role == WsRole::Admin);
-        if delta < 0 {
-            tx.push(
-                Op::update(meta(ws), "ADD admin_count :d")
-                    .when("admin_count > :one", Check::LastAdmin)
-                    .val(":d", n(delta))
-                    .val(":one", n(1)),
-            );
-        } else if delta > 0 {
-            tx.push(
-                Op::update(meta(ws), "ADD admin_count :d")
-                    .when("attribute_exists(PK)", Check::Workspace)
-                    .val(":d", n(delta)),
-            );
+    ) -> Result<MemberRecord, ApiError> {
+        if user.memberships.len() >= MAX_MEMBERSHIPS {
+            return Err(too_many_memberships());
         }
-        tx.push(profile_membership(user, ws.workspace_id, Some(role)));
-        tx.record(activity);
-        self.commit(tx).await
+        Ok(MemberRecord {
+            workspace_id: ws.workspace_id,
+            user_id: user.user_id,
+            role,
+            joined_at: self.clock.now_rfc3339(),
+        })
     }
 
     /// Removes user `user` from `ws`, by `actor`, recording `workspace.member_removed`.

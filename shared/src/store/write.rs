@@ -10,8 +10,8 @@ use std::future::Future;
 use aws_sdk_dynamodb::error::{BuildError, SdkError};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
-    Delete, DeleteRequest, Put, PutRequest, ReturnValuesOnConditionCheckFailure, TransactWriteItem,
-    Update, WriteRequest,
+    ConditionCheck, Delete, DeleteRequest, Put, PutRequest, ReturnValuesOnConditionCheckFailure,
+    TransactWriteItem, Update, WriteRequest,
 };
 
 use super::send::{condition_failed, db_error, Call};
@@ -44,6 +44,9 @@ pub(crate) enum Check {
     Quota,
     /// The file is (for a record) or is not (for a delete) counted already.
     File,
+    /// The invitation is gone, expired or another one (or, for a new one, one is
+    /// pending already).
+    Invitation,
 }
 
 /// Why a write did not happen: the conditions that failed, or an error.
@@ -144,6 +147,8 @@ enum OpKind {
     Put(Item),
     Update(Item, String),
     Delete(Item),
+    /// Writes nothing: only its condition counts.
+    Check(Item),
 }
 
 impl Op {
@@ -184,6 +189,11 @@ impl Op {
 
     pub(crate) fn delete(key: Item) -> Op {
         Op::new(OpKind::Delete(key))
+    }
+
+    /// A condition on the item `key` that the transaction needs, without a write.
+    pub(crate) fn check(key: Item) -> Op {
+        Op::new(OpKind::Check(key))
     }
 
     /// The condition the write is made on, and what its failure means.
@@ -244,6 +254,16 @@ impl Op {
             ),
             OpKind::Delete(key) => TransactWriteItem::builder().delete(
                 Delete::builder()
+                    .table_name(table)
+                    .set_key(Some(key))
+                    .set_condition_expression(condition)
+                    .set_expression_attribute_names(names)
+                    .set_expression_attribute_values(values)
+                    .build()
+                    .map_err(build)?,
+            ),
+            OpKind::Check(key) => TransactWriteItem::builder().condition_check(
+                ConditionCheck::builder()
                     .table_name(table)
                     .set_key(Some(key))
                     .set_condition_expression(condition)
@@ -409,6 +429,9 @@ impl Store {
                     .set_expression_attribute_values(values);
                 self.write_one(call, check).await
             }
+            OpKind::Check(_) => Err(Rejection::Error(ApiError::internal(
+                "a condition check writes nothing outside a transaction",
+            ))),
         }
     }
 

@@ -23,8 +23,9 @@ pub enum Mode {
 }
 
 /// Fields only global admins may set.
-const ADMIN_FIELDS: [&str; 6] = [
+const ADMIN_FIELDS: [&str; 7] = [
     "roles",
+    "view_all",
     "status",
     "is_active",
     "is_verified",
@@ -52,6 +53,7 @@ pub struct UserInput {
     pub preferences: Option<Value>,
     pub settings: Option<Value>,
     pub roles: Option<Vec<String>>,
+    pub view_all: Option<bool>,
     pub status: Option<Status>,
     pub is_active: Option<bool>,
     pub is_verified: Option<bool>,
@@ -168,6 +170,9 @@ impl UserInput {
             .unwrap_or_default()
             .map(|v| v.unwrap_or(Value::Null));
         input.roles = f.optional_value("roles", types::roles).unwrap_or_default();
+        input.view_all = f
+            .optional_value("view_all", types::boolean)
+            .unwrap_or_default();
         input.status = f
             .optional_value("status", Status::parse)
             .unwrap_or_default();
@@ -207,6 +212,7 @@ impl UserInput {
             || self.preferences.is_some()
             || self.settings.is_some()
             || self.roles.is_some()
+            || self.view_all.is_some()
             || self.status.is_some()
             || self.is_active.is_some()
             || self.is_verified.is_some()
@@ -260,6 +266,9 @@ impl UserInput {
         }
         if let Some(roles) = &self.roles {
             user.roles = roles.clone();
+        }
+        if let Some(v) = self.view_all {
+            user.view_all = v;
         }
         if let Some(st) = self.status {
             user.status = st;

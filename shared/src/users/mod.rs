@@ -7,14 +7,16 @@ mod input;
 use input::changed_fields;
 pub use input::{Mode, NewUser, UserInput};
 
+use serde::Serialize;
 use serde_json::{json, Map};
+use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::activity::{kind, NewActivity};
-use crate::auth::Caller;
+use crate::auth::{Caller, View};
 use crate::error::ApiError;
 use crate::http::{self, IfMatch, Request, Response};
-use crate::model::{UserRecord, UserView};
+use crate::model::{PublicUserView, UserRecord, UserView};
 use crate::passwords;
 use crate::store::UserChange;
 use crate::types::{self, Email, Status, Username};
@@ -66,26 +68,59 @@ pub async fn changeable_user(
     Ok(user)
 }
 
-/// The user a path names, for reading private data (activity): the user itself or a
-/// global admin; anyone else gets 404.
+/// The user a path names, for reading its private data (`permission`: its feed): the
+/// user itself or a global admin. A user the caller sees otherwise is 403, one it does
+/// not see 404.
 pub async fn private_user(
     ctx: &Ctx,
     caller: &Caller,
     req: &Request,
+    permission: &str,
 ) -> Result<UserRecord, ApiError> {
     let id = target_id(req, caller)?;
-    if id != caller.id() && !caller.is_admin() {
-        return Err(ApiError::not_found("user", &id.to_string()));
+    let user = visible_user(ctx, caller, id).await?;
+    if caller.view_of(&user) != View::Full {
+        return Err(ApiError::forbidden(permission));
     }
-    user_if(ctx, caller, id, |_| true).await
+    Ok(user)
 }
 
-/// `status` with the v1 user object and its ETag.
-pub fn user_response(status: http::StatusCode, user: &UserRecord) -> Response {
-    http::with_etag(
-        http::json_response(status, &UserView::from(user)),
-        user.version,
-    )
+/// A user as the caller may see it: the full user object or the public profile.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum UserBody {
+    Full(Box<UserView>),
+    Public(PublicUserView),
+}
+
+impl UserBody {
+    /// `user` as `caller` may see it.
+    pub fn of(caller: &Caller, user: &UserRecord) -> UserBody {
+        UserBody::new(user, caller.view_of(user))
+    }
+
+    pub fn new(user: &UserRecord, view: View) -> UserBody {
+        match view {
+            View::Full => UserBody::Full(Box::new(UserView::from(user))),
+            View::Public => UserBody::Public(PublicUserView::from(user)),
+        }
+    }
+}
+
+/// `status` with `view` of the user (see [`Caller::view_of`]) and the ETag of that
+/// view: the version for the full view, a digest of the public profile for that one
+/// (it does not move when only private fields change, and does not reveal the version).
+pub fn user_response(status: http::StatusCode, user: &UserRecord, view: View) -> Response {
+    let body = UserBody::new(user, view);
+    let response = http::json_response(status, &body);
+    match body {
+        UserBody::Full(_) => http::with_etag(response, user.version),
+        UserBody::Public(p) => {
+            let json = serde_json::to_vec(&p).unwrap_or_default();
+            let digest = hex::encode(&Sha256::digest(&json)[..8]);
+            http::with_etag(response, format!("p-{digest}"))
+        }
+    }
 }
 
 /// A new user with the service's defaults (active, role `user`, unverified, the
@@ -111,6 +146,7 @@ pub fn new_record(
         settings: Map::new(),
         status: Status::Active,
         roles: vec!["user".to_string()],
+        view_all: false,
         is_verified: false,
         created_at: now.clone(),
         updated_at: now,
@@ -131,6 +167,7 @@ pub fn new_record(
 ///
 /// - a non-admin changing a password must give the current one (missing is 422,
 ///   wrong 403);
+/// - a non-admin changing the email address loses `is_verified`;
 /// - a new password, or the account leaving `active`, revokes the user's tokens but
 ///   the one the user itself called with;
 /// - `If-Match` must name the version current when the change is written (412);
@@ -158,6 +195,9 @@ pub async fn change(
             if_match.check(current.version)?;
             let mut user = current.clone();
             input.apply_to(&mut user)?;
+            if !caller.is_admin() && user.email.lower() != current.email.lower() {
+                user.is_verified = false;
+            }
             if let Some(hash) = &password_hash {
                 user.password_hash = hash.clone();
             }

@@ -6,7 +6,7 @@ use integration::{TestApp, TestUser};
 use serde_json::{json, Value};
 
 /// The callers, in the column order of [`MATRIX`].
-const CALLERS: [&str; 8] = [
+const CALLERS: [&str; 11] = [
     "anonymous",
     "self",
     "co-member viewer",
@@ -15,163 +15,211 @@ const CALLERS: [&str; 8] = [
     "stranger",
     "global admin",
     "suspended",
+    "operator",
+    "operator with view_all",
+    "invitee",
 ];
 
 /// (method, route, expected status per caller). `{id}` and `{uid}` are the subject
 /// user (a viewer of the workspace), `{wid}` the workspace, `{checksum}` a file the
-/// subject recorded.
-const MATRIX: &[(&str, &str, [u16; 8])] = &[
+/// subject recorded, `{iid}` the pending invitation of the invitee. The operator is a
+/// viewer of the workspace; the operator with `view_all` and the invitee are not
+/// members.
+const MATRIX: &[(&str, &str, [u16; 11])] = &[
     (
         "POST",
         "/v1/auth/token",
-        [401, 201, 201, 201, 201, 201, 201, 403],
+        [401, 201, 201, 201, 201, 201, 201, 403, 201, 201, 201],
     ),
     (
         "DELETE",
         "/v1/auth/token",
-        [401, 204, 204, 204, 204, 204, 204, 401],
+        [401, 204, 204, 204, 204, 204, 204, 401, 204, 204, 204],
     ),
     (
         "POST",
         "/v1/users",
-        [401, 403, 403, 403, 403, 403, 201, 401],
+        [401, 403, 403, 403, 403, 403, 201, 401, 403, 403, 403],
     ),
-    ("GET", "/v1/users", [401, 200, 200, 200, 200, 403, 200, 401]),
+    (
+        "GET",
+        "/v1/users",
+        [401, 200, 200, 200, 200, 403, 200, 401, 200, 403, 403],
+    ),
     (
         "GET",
         "/v1/users/me",
-        [401, 200, 200, 200, 200, 200, 200, 401],
+        [401, 200, 200, 200, 200, 200, 200, 401, 200, 200, 200],
     ),
     (
         "GET",
         "/v1/users/search",
-        [401, 200, 200, 200, 200, 200, 200, 401],
+        [401, 200, 200, 200, 200, 200, 200, 401, 200, 200, 200],
     ),
     (
         "PATCH",
         "/v1/users/me/preferences",
-        [401, 200, 200, 200, 200, 200, 200, 401],
+        [401, 200, 200, 200, 200, 200, 200, 401, 200, 200, 200],
     ),
     (
         "GET",
         "/v1/users/{id}",
-        [401, 200, 200, 200, 200, 404, 200, 401],
+        [401, 200, 200, 200, 200, 404, 200, 401, 404, 200, 404],
     ),
     (
         "PUT",
         "/v1/users/{id}",
-        [401, 200, 403, 403, 403, 404, 200, 401],
+        [401, 200, 403, 403, 403, 404, 200, 401, 404, 403, 404],
     ),
     (
         "PATCH",
         "/v1/users/{id}",
-        [401, 200, 403, 403, 403, 404, 200, 401],
+        [401, 200, 403, 403, 403, 404, 200, 401, 404, 403, 404],
     ),
     (
         "DELETE",
         "/v1/users/{id}",
-        [401, 204, 403, 403, 403, 404, 204, 401],
+        [401, 204, 403, 403, 403, 404, 204, 401, 404, 403, 404],
     ),
     (
         "POST",
         "/v1/users/{id}/files",
-        [401, 201, 403, 403, 403, 404, 201, 401],
+        [401, 201, 403, 403, 403, 404, 201, 401, 404, 403, 404],
     ),
     (
         "DELETE",
         "/v1/users/{id}/files/{checksum}",
-        [401, 204, 403, 403, 403, 404, 204, 401],
+        [401, 204, 403, 403, 403, 404, 204, 401, 404, 403, 404],
     ),
     (
         "GET",
         "/v1/users/{id}/storage",
-        [401, 200, 403, 403, 403, 404, 200, 401],
+        [401, 200, 403, 403, 403, 404, 200, 401, 404, 403, 404],
     ),
     (
         "GET",
         "/v1/users/{id}/activities",
-        [401, 200, 404, 404, 404, 404, 200, 401],
+        [401, 200, 403, 403, 403, 404, 200, 401, 404, 403, 404],
     ),
     (
         "GET",
         "/v1/users/{id}/activities/count",
-        [401, 200, 404, 404, 404, 404, 200, 401],
+        [401, 200, 403, 403, 403, 404, 200, 401, 404, 403, 404],
     ),
     (
         "GET",
         "/v1/users/{id}/activities/stream",
-        [401, 200, 404, 404, 404, 404, 200, 401],
+        [401, 200, 403, 403, 403, 404, 200, 401, 404, 403, 404],
     ),
     (
         "GET",
         "/v1/users/{id}/workspaces/active",
-        [401, 200, 404, 404, 404, 404, 200, 401],
+        [401, 200, 403, 403, 403, 404, 200, 401, 404, 403, 404],
     ),
     (
         "POST",
         "/v1/workspaces",
-        [401, 201, 201, 201, 201, 201, 201, 401],
+        [401, 201, 201, 201, 201, 201, 201, 401, 201, 201, 201],
     ),
     (
         "GET",
         "/v1/workspaces/{wid}",
-        [401, 200, 200, 200, 200, 404, 200, 401],
+        [401, 200, 200, 200, 200, 404, 200, 401, 200, 404, 404],
     ),
     (
         "PUT",
         "/v1/workspaces/{wid}/members/{uid}",
-        [401, 403, 403, 403, 200, 404, 200, 401],
+        [401, 403, 403, 403, 200, 404, 200, 401, 403, 404, 404],
     ),
     (
         "DELETE",
         "/v1/workspaces/{wid}/members/{uid}",
-        [401, 204, 403, 403, 204, 404, 204, 401],
+        [401, 204, 403, 403, 204, 404, 204, 401, 403, 404, 404],
+    ),
+    (
+        "GET",
+        "/v1/workspaces",
+        [401, 200, 200, 200, 200, 200, 200, 401, 200, 200, 200],
+    ),
+    (
+        "POST",
+        "/v1/workspaces/{wid}/invitations",
+        [401, 403, 403, 403, 201, 404, 201, 401, 403, 404, 404],
+    ),
+    (
+        "GET",
+        "/v1/workspaces/{wid}/invitations",
+        [401, 403, 403, 403, 200, 404, 200, 401, 403, 404, 404],
+    ),
+    (
+        "DELETE",
+        "/v1/workspaces/{wid}/invitations/{iid}",
+        [401, 403, 403, 403, 204, 404, 204, 401, 403, 404, 404],
+    ),
+    (
+        "GET",
+        "/v1/users/me/invitations",
+        [401, 200, 200, 200, 200, 200, 200, 401, 200, 200, 200],
+    ),
+    (
+        "POST",
+        "/v1/invitations/{iid}/accept",
+        [401, 404, 404, 404, 404, 404, 404, 401, 404, 404, 200],
+    ),
+    (
+        "POST",
+        "/v1/invitations/{iid}/decline",
+        [401, 404, 404, 404, 404, 404, 404, 401, 404, 404, 204],
     ),
     (
         "GET",
         "/api/user/",
-        [401, 200, 200, 200, 200, 200, 200, 401],
+        [401, 200, 200, 200, 200, 200, 200, 401, 200, 200, 200],
     ),
-    ("GET", "/api/user", [401, 200, 200, 200, 200, 200, 200, 401]),
+    (
+        "GET",
+        "/api/user",
+        [401, 200, 200, 200, 200, 200, 200, 401, 200, 200, 200],
+    ),
     (
         "GET",
         "/api/user/get_storage_used/",
-        [401, 200, 200, 200, 200, 200, 200, 401],
+        [401, 200, 200, 200, 200, 200, 200, 401, 200, 200, 200],
     ),
     (
         "GET",
         "/api/user/get_storage_used",
-        [401, 200, 200, 200, 200, 200, 200, 401],
+        [401, 200, 200, 200, 200, 200, 200, 401, 200, 200, 200],
     ),
     (
         "GET",
         "/api/user/refresh_storage_used/",
-        [401, 200, 200, 200, 200, 200, 200, 401],
+        [401, 200, 200, 200, 200, 200, 200, 401, 200, 200, 200],
     ),
     (
         "GET",
         "/api/user/refresh_storage_used",
-        [401, 200, 200, 200, 200, 200, 200, 401],
+        [401, 200, 200, 200, 200, 200, 200, 401, 200, 200, 200],
     ),
     (
         "POST",
         "/api/user/refresh_storage_used/",
-        [401, 200, 200, 200, 200, 200, 200, 401],
+        [401, 200, 200, 200, 200, 200, 200, 401, 200, 200, 200],
     ),
     (
         "POST",
         "/api/user/refresh_storage_used",
-        [401, 200, 200, 200, 200, 200, 200, 401],
+        [401, 200, 200, 200, 200, 200, 200, 401, 200, 200, 200],
     ),
     (
         "POST",
         "/api/user/mark_notifications_read/",
-        [401, 204, 204, 204, 204, 204, 204, 401],
+        [401, 204, 204, 204, 204, 204, 204, 401, 204, 204, 204],
     ),
     (
         "POST",
         "/api/user/mark_notifications_read",
-        [401, 204, 204, 204, 204, 204, 204, 401],
+        [401, 204, 204, 204, 204, 204, 204, 401, 204, 204, 204],
     ),
 ];
 
@@ -181,6 +229,7 @@ struct World {
     callers: Vec<Option<TestUser>>,
     subject: TestUser,
     ws: String,
+    invitation: String,
 }
 
 async fn world() -> World {
@@ -192,11 +241,31 @@ async fn world() -> World {
     let editor = app.user(&admin, "editor").await;
     let stranger = app.user(&admin, "stranger").await;
     let suspended = app.user(&admin, "suspended").await;
+    let operator = app.user(&admin, "operator").await;
+    let seer = app.user(&admin, "seer").await;
+    let invitee = app.user(&admin, "invitee").await;
+    for (who, fields) in [
+        (&operator, json!({"roles": ["user", "operator"]})),
+        (
+            &seer,
+            json!({"roles": ["user", "operator"], "view_all": true}),
+        ),
+    ] {
+        let r = app.patch_user(&admin.token, &who.id, fields).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+    }
     let ws = app.workspace(&owner, "shared").await;
-    app.add_member(&owner, &ws, &subject, "viewer").await;
-    app.add_member(&owner, &ws, &viewer, "viewer").await;
-    app.add_member(&owner, &ws, &editor, "editor").await;
-    app.add_member(&owner, &ws, &suspended, "viewer").await;
+    for (who, role) in [
+        (&subject, "viewer"),
+        (&viewer, "viewer"),
+        (&editor, "editor"),
+        (&suspended, "viewer"),
+        (&operator, "viewer"),
+    ] {
+        let r = app.put_member(&admin.token, &ws, &who.id, role).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+    }
+    let invitation = app.invite(&owner, &ws, &invitee, "editor").await;
     let r = app
         .record_file(&subject.token, "me", json!({"checksum": "f1", "size": 10}))
         .await;
@@ -214,12 +283,16 @@ async fn world() -> World {
         Some(stranger),
         Some(admin),
         Some(suspended),
+        Some(operator),
+        Some(seer),
+        Some(invitee),
     ];
     World {
         app,
         callers,
         subject,
         ws,
+        invitation,
     }
 }
 
@@ -246,6 +319,10 @@ fn body_for(method: &str, route: &str, caller: Option<&TestUser>) -> Option<Valu
         }
         ("POST", "/v1/workspaces") => Some(json!({"name": "another"})),
         ("PUT", "/v1/workspaces/{wid}/members/{uid}") => Some(json!({"role": "editor"})),
+        ("POST", "/v1/workspaces/{wid}/invitations") => {
+            let name = caller.map_or("anonymous", |c| c.username.as_str());
+            Some(json!({"email": format!("new-{name}@example.com"), "role": "viewer"}))
+        }
         ("POST", p) if p.starts_with("/api/user/mark_notifications_read") => {
             Some(json!({"timestamp": "2026-01-01T00:00:00Z"}))
         }
@@ -258,7 +335,8 @@ fn path_for(route: &str, w: &World) -> String {
         .replace("{id}", &w.subject.id)
         .replace("{uid}", &w.subject.id)
         .replace("{wid}", &w.ws)
-        .replace("{checksum}", "f1");
+        .replace("{checksum}", "f1")
+        .replace("{iid}", &w.invitation);
     match route {
         "/v1/users" => format!("{path}?workspace_id={}", w.ws),
         "/v1/users/search" => format!("{path}?q=s"),

@@ -148,18 +148,23 @@ async fn a_user_belongs_to_at_most_max_memberships_workspaces() {
         let ws = app.workspace(&busy, &format!("ws-{i}")).await;
         first.get_or_insert(ws);
     }
-    // The next create, and being added to another workspace, are both refused.
+    // The next create, a direct add and accepting an invitation are all refused.
     let r = app
         .create_workspace(&busy.token, json!({"name": "one-too-many"}))
         .await;
     assert_eq!(r.status, 409, "{}", r.text);
     assert_eq!(r.body["error"], "CONFLICT");
     assert_eq!(r.body["details"]["field"], "memberships");
+    assert_eq!(r.body["details"]["limit"], max);
     let r = app
-        .put_member(&other.token, &elsewhere, &busy.id, "viewer")
+        .put_member(&admin.token, &elsewhere, &busy.id, "viewer")
         .await;
     assert_eq!(r.status, 409, "{}", r.text);
     assert_eq!(r.body["details"]["field"], "memberships");
+    let iid = app.invite(&other, &elsewhere, &busy, "viewer").await;
+    let r = app.accept_invitation(&busy.token, &iid).await;
+    assert_eq!(r.status, 409, "{}", r.text);
+    assert_eq!(r.body["details"]["limit"], max);
     // A role change in a workspace the user is already in is not a new membership.
     let first = first.unwrap();
     app.add_member(&busy, &first, &other, "admin").await;
