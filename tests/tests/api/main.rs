@@ -6,6 +6,7 @@ mod auth_users;
 mod authz_matrix;
 mod faults;
 mod hostile;
+mod invitations;
 mod layout;
 mod listing;
 mod profiles;

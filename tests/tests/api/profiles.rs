@@ -54,6 +54,7 @@ async fn non_admin_cannot_change_admin_fields_on_itself_or_others() {
     let u = app.user(&admin, "mallory").await;
     for (field, value) in [
         ("roles", json!(["admin"])),
+        ("view_all", json!(true)),
         ("status", json!("active")),
         ("is_active", json!(true)),
         ("is_verified", json!(true)),
