@@ -50,6 +50,31 @@ done < events/ORDER
 echo "invoke: $passed passed, $failed failed"
 [ "$failed" = 0 ] || die "cargo lambda invoke failures"
 
+log "the real cargo lambda watch router against API Gateway's route selection"
+# Without a token every function answers 401 (or 422 for a body it needs), never
+# 404/405; the fallback answers 404 or 405 in the error envelope. So a probe API
+# Gateway sends to a function must not answer 404/405, and one it sends to $default
+# must answer 404/405 with the envelope (cargo-lambda's own 404 has none).
+bad=0
+while read -r method path function; do
+  [ "$method" = HEAD ] && continue # no body to tell the fallback's answer by
+  out="$(curl -s -X "$method" -w '\n%{http_code}' "http://127.0.0.1:$API_PORT$path")"
+  code="${out##*$'\n'}"; body="${out%$'\n'*}"
+  if [ "$function" = fallback ]; then
+    case "$code:$body" in 404:*'"status_code"'*|405:*'"status_code"'*) ;;
+      *) bad=$((bad+1)); echo "  FAIL $method $path -> $code (expected the fallback): $body" ;; esac
+  else
+    case "$code" in 404|405) bad=$((bad+1)); echo "  FAIL $method $path -> $code (expected $function): $body" ;; esac
+  fi
+done < <(target/debug/admin route-probes)
+echo "router: $bad mismatches"
+[ "$bad" = 0 ] || die "the local router differs from API Gateway's route selection"
+ROUTER_TOKEN="$(target/debug/admin create-admin router-check@example.com router-check-password --token)"
+code="$(curl -s -o /dev/null -w '%{http_code}' -X PATCH -H "Authorization: Bearer $ROUTER_TOKEN" \
+  -H 'Content-Type: application/json' -d '{"bio": "patched through /v1/users/me"}' \
+  "http://127.0.0.1:$API_PORT/v1/users/me")"
+[ "$code" = 200 ] || die "PATCH /v1/users/me answered $code locally (expected 200)"
+
 log "schemathesis against docs/openapi.yaml on the same local API (bounded, fixed seed)"
 ST_TOKEN="$(target/debug/admin create-admin schemathesis@example.com schemathesis-password --token)"
 schemathesis run docs/openapi.yaml --url "http://127.0.0.1:$API_PORT" \

@@ -7,6 +7,7 @@
 //! admin create-table                         create the table from template.yaml (idempotent)
 //! admin create-admin EMAIL PASSWORD [--token] create an admin unless the email exists; --token prints a login token
 //! admin router                               print the cargo-lambda watch router generated from template.yaml
+//! admin route-probes                         print METHOD PATH FUNCTION: what API Gateway selects for probe paths
 //! admin seed-samples                       seed the fixtures events/ names (throwaway tables only)
 //! admin audit                                check every invariant of the table; exit 1 on a violation
 //! ```
@@ -19,7 +20,7 @@ use shared::config::Config;
 use shared::Ctx;
 
 fn usage() -> ExitCode {
-    eprintln!("usage: admin create-table | create-admin EMAIL PASSWORD [--token] | router | audit");
+    eprintln!("usage: admin create-table | create-admin EMAIL PASSWORD [--token] | router | route-probes | audit");
     ExitCode::from(2)
 }
 
@@ -93,6 +94,17 @@ async fn run(args: Vec<String>) -> Result<ExitCode, String> {
         Some("router") => {
             let r = routes::routes(routes::TEMPLATE)?;
             print!("{}", routes::watch_router(&r));
+            Ok(ExitCode::SUCCESS)
+        }
+        Some("route-probes") => {
+            let r = routes::routes(routes::TEMPLATE)?;
+            for path in routes::probe_paths(&r) {
+                for method in routes::methods() {
+                    let function = routes::select(&r, method, &path)
+                        .map_or("fallback", |(route, _)| route.function.as_str());
+                    println!("{method} {path} {function}");
+                }
+            }
             Ok(ExitCode::SUCCESS)
         }
         Some("audit") => {

@@ -191,23 +191,15 @@ impl TestApp {
         read(resp)
     }
 
+    /// The function API Gateway would select, with its path parameters.
     fn route(&self, method: &str, path: &str) -> (String, HashMap<String, String>) {
-        for r in &self.routes {
-            if r.method != method {
-                continue;
-            }
-            if let Some(params) = match_path(&r.path, path) {
-                let exact_static = self
-                    .routes
-                    .iter()
-                    .any(|o| o.method == method && o.path == path);
-                if exact_static && r.path != path {
-                    continue;
-                }
-                return (r.function.clone(), params);
-            }
+        match admin::routes::select(&self.routes, method, path) {
+            Some((r, params)) => (
+                r.function.clone(),
+                params.into_iter().map(|(k, v)| (k, decode(&v))).collect(),
+            ),
+            None => ("fallback".into(), HashMap::new()),
         }
-        ("fallback".into(), HashMap::new())
     }
 
     async fn handle(&self, function: &str, req: Request) -> Response {
@@ -280,26 +272,6 @@ fn decode(s: &str) -> String {
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
-}
-
-fn match_path(pattern: &str, path: &str) -> Option<HashMap<String, String>> {
-    let p: Vec<&str> = pattern.split('/').collect();
-    let a: Vec<&str> = path.split('/').collect();
-    if p.len() != a.len() {
-        return None;
-    }
-    let mut params = HashMap::new();
-    for (p, a) in p.iter().zip(&a) {
-        if let Some(name) = p.strip_prefix('{').and_then(|n| n.strip_suffix('}')) {
-            if a.is_empty() {
-                return None;
-            }
-            params.insert(name.to_string(), decode(a));
-        } else if p != a {
-            return None;
-        }
-    }
-    Some(params)
 }
 
 fn read(resp: Response) -> TestResponse {

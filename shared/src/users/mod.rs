@@ -22,9 +22,14 @@ use crate::store::UserChange;
 use crate::types::{self, Email, Status, Username};
 use crate::Ctx;
 
-/// The `{id}` of the path: a UUID, or `me` for the caller.
+/// The `{id}` of the path (`/v1/users/{id}...`): a UUID, or `me` for the caller. Read
+/// from the path itself when the router passed no parameter (locally, a literal path
+/// such as `/v1/users/me` that API Gateway would route to an `{id}` route).
 pub fn target_id(req: &Request, caller: &Caller) -> Result<Uuid, ApiError> {
-    let raw = http::path_param(req, "id");
+    let mut raw = http::path_param(req, "id");
+    if raw.is_empty() {
+        raw = req.uri().path().split('/').nth(3).unwrap_or("").to_string();
+    }
     if raw == "me" {
         return Ok(caller.id());
     }

@@ -87,3 +87,64 @@ fn openapi_names_exactly_the_template_routes() {
     }
     assert_eq!(found, template_routes());
 }
+
+/// The `cargo lambda watch` router of Cargo.toml, read the way cargo-lambda reads it:
+/// path → method → function, matched with the same `matchit` version.
+fn local_router() -> matchit::Router<Vec<(String, String)>> {
+    let cargo = std::fs::read_to_string(root("Cargo.toml")).unwrap();
+    let section = cargo
+        .split("[workspace.metadata.lambda.watch.router]")
+        .nth(1)
+        .expect("router section");
+    let mut router = matchit::Router::new();
+    for line in section.lines().filter(|l| l.starts_with('"')) {
+        let (path, rest) = line[1..].split_once("\" = ").expect("path");
+        let methods: Vec<(String, String)> = rest
+            .split("{ method = \"")
+            .skip(1)
+            .map(|e| {
+                let (m, f) = e.split_once("\", function = \"").expect("entry");
+                (m.to_string(), f.split('"').next().unwrap().to_string())
+            })
+            .collect();
+        router.insert(path, methods).expect("insert");
+    }
+    router
+}
+
+#[test]
+fn local_router_selects_what_api_gateway_selects() {
+    let all = routes(TEMPLATE).unwrap();
+    let router = local_router();
+    let local = |method: &str, path: &str| -> String {
+        match router.at(path) {
+            Ok(m) => m
+                .value
+                .iter()
+                .find(|(verb, _)| verb == method)
+                .map_or("cargo-lambda 404".into(), |(_, f)| f.clone()),
+            Err(_) => "cargo-lambda 404".into(),
+        }
+    };
+    let gateway = |method: &str, path: &str| -> String {
+        admin::routes::select(&all, method, path)
+            .map_or("fallback".into(), |(r, _)| r.function.clone())
+    };
+    let mut differ = Vec::new();
+    for path in &admin::routes::probe_paths(&all) {
+        for method in admin::routes::methods() {
+            let (l, g) = (local(method, path), gateway(method, path));
+            if l != g {
+                differ.push(format!("{method} {path}: local {l}, API Gateway {g}"));
+            }
+        }
+    }
+    assert!(differ.is_empty(), "{}", differ.join("\n"));
+    // The cases the integrator tripped over, spelled out.
+    assert_eq!(local("PATCH", "/v1/users/me"), "patch-user");
+    assert_eq!(local("PUT", "/v1/users/me"), "replace-user");
+    assert_eq!(local("DELETE", "/v1/users/me"), "delete-user");
+    assert_eq!(local("POST", "/v1/users/me"), "fallback");
+    assert_eq!(local("GET", "/v1/users/me/activities"), "list-activities");
+    assert_eq!(local("GET", "/nope"), "fallback");
+}
