@@ -94,16 +94,16 @@ pub fn hash_token(token: &str) -> String {
 }
 
 /// The token of `Authorization: Bearer <t>` or `Token <t>`; `Ok(None)` when there is
-/// no header, 401 when it is malformed.
+/// no header, 401 (`malformed_token`) when it is malformed or of another scheme.
 fn bearer_token(req: &Request) -> Result<Option<&str>, ApiError> {
     let Some(value) = req.headers().get(header::AUTHORIZATION) else {
         return Ok(None);
     };
-    let value = value.to_str().map_err(|_| ApiError::unauthenticated())?;
+    let value = value.to_str().map_err(|_| ApiError::token_malformed())?;
     let (scheme, token) = value
         .trim()
         .split_once(' ')
-        .ok_or_else(ApiError::unauthenticated)?;
+        .ok_or_else(ApiError::token_malformed)?;
     let scheme_ok = scheme.eq_ignore_ascii_case("bearer") || scheme.eq_ignore_ascii_case("token");
     let token = token.trim();
     let shape_ok = token.len() == TOKEN_PREFIX.len() + 43
@@ -114,15 +114,16 @@ fn bearer_token(req: &Request) -> Result<Option<&str>, ApiError> {
     if scheme_ok && shape_ok {
         Ok(Some(token))
     } else {
-        Err(ApiError::unauthenticated())
+        Err(ApiError::token_malformed())
     }
 }
 
-/// The caller, or 401. A disabled account is 403 `ACCOUNT_DISABLED`.
+/// The caller, or 401 (`details.reason` says why). A disabled account is 403
+/// `ACCOUNT_DISABLED`.
 pub async fn authenticate(ctx: &Ctx, req: &Request) -> Result<Caller, ApiError> {
     authenticate_optional(ctx, req)
         .await?
-        .ok_or_else(ApiError::unauthenticated)
+        .ok_or_else(ApiError::token_missing)
 }
 
 /// Like [`authenticate`], but a request without `Authorization` is anonymous (`None`).
@@ -137,7 +138,7 @@ pub async fn authenticate_optional(ctx: &Ctx, req: &Request) -> Result<Option<Ca
         .await?
         .ok_or_else(ApiError::unauthenticated)?;
     if record.expires_at <= ctx.clock.now().timestamp() {
-        return Err(ApiError::unauthenticated());
+        return Err(ApiError::token_expired());
     }
     let user = ctx
         .store

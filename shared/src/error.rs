@@ -67,12 +67,46 @@ impl ApiError {
     }
 
     /// 401: missing, malformed, unknown, expired or revoked credentials.
-    pub fn unauthenticated() -> Self {
-        Self::new(
-            StatusCode::UNAUTHORIZED,
-            "AUTHENTICATION_FAILED",
-            "Authentication required",
+    /// 401 for a request without `Authorization` (`details.reason: missing_token`).
+    pub fn token_missing() -> Self {
+        Self::token_refused(
+            "missing_token",
+            "Authentication required: send 'Authorization: Bearer <token>'",
         )
+    }
+
+    /// 401 for an `Authorization` header that is not `Bearer <token>` (or `Token
+    /// <token>`) with a token of this service's shape.
+    pub fn token_malformed() -> Self {
+        Self::token_refused(
+            "malformed_token",
+            "The Authorization header must be 'Bearer <token>' with a token this service issued",
+        )
+    }
+
+    /// 401 for a token that is unknown or revoked (or whose user is gone).
+    pub fn unauthenticated() -> Self {
+        Self::token_refused(
+            "invalid_token",
+            "The token is unknown or has been revoked; log in again",
+        )
+    }
+
+    /// 401 for a token past its expiry.
+    pub fn token_expired() -> Self {
+        Self::token_refused("expired_token", "The token has expired; log in again")
+    }
+
+    fn token_refused(reason: &str, message: &str) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "AUTHENTICATION_FAILED", message)
+            .with_details(json!({ "reason": reason }))
+    }
+
+    /// Why a 401 refused the request's token, if it names one (RFC 6750: a missing
+    /// token says only that a token is needed).
+    pub fn token_problem(&self) -> Option<&str> {
+        let reason = self.details.get("reason")?.as_str()?;
+        (self.status == StatusCode::UNAUTHORIZED && reason != "missing_token").then_some(reason)
     }
 
     /// 401 for a failed login; the same for a wrong login and a wrong password.
@@ -102,6 +136,16 @@ impl ApiError {
             format!("You may not change the field '{field}'"),
         )
         .with_details(json!({ "field": field }))
+    }
+
+    /// 403 for a wrong `current_password` on a password change.
+    pub fn wrong_current_password() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "FORBIDDEN",
+            "The current password is wrong",
+        )
+        .with_details(json!({ "field": "current_password" }))
     }
 
     /// 403 when a file would take usage past the quota.

@@ -41,7 +41,7 @@ pub fn json_response<T: Serialize + ?Sized>(status: StatusCode, body: &T) -> Res
 }
 
 /// The error envelope `{error, message, details, timestamp, status_code, request_id}`
-/// of `e`, with `WWW-Authenticate: Bearer` on 401, `Allow` on 405 and `Retry-After`
+/// of `e`, with `WWW-Authenticate` on 401 (RFC 6750), `Allow` on 405 and `Retry-After`
 /// on 429 and 503. The cause of a 500 or 503 stays out of it.
 pub fn error_response<B: From<Vec<u8>>>(
     e: &ApiError,
@@ -59,7 +59,19 @@ pub fn error_response<B: From<Vec<u8>>>(
     let mut resp = json_response_of(e.status, &body);
     let headers = resp.headers_mut();
     if e.status == StatusCode::UNAUTHORIZED {
-        headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        // RFC 6750 section 3: a request without a token gets the realm only; a token
+        // that was refused gets `invalid_token` and why (the message, which holds no
+        // quote or backslash).
+        let challenge = match e.token_problem() {
+            Some(_) => format!(
+                "Bearer error=\"invalid_token\", error_description=\"{}\"",
+                e.message.replace(['"', '\\'], "'")
+            ),
+            None => "Bearer realm=\"api\"".to_string(),
+        };
+        if let Ok(v) = HeaderValue::from_str(&challenge) {
+            headers.insert(header::WWW_AUTHENTICATE, v);
+        }
     }
     if e.status == StatusCode::METHOD_NOT_ALLOWED {
         let allowed: Vec<&str> = e.details["allowed_methods"]

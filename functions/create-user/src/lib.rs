@@ -12,7 +12,7 @@ pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
     let is_admin = caller.as_ref().is_some_and(|c| c.is_admin());
     if !is_admin && !ctx.config.signup_enabled {
         return Err(match caller {
-            None => ApiError::unauthenticated(),
+            None => ApiError::token_missing(),
             Some(_) => ApiError::forbidden("users:create"),
         });
     }

@@ -245,6 +245,6 @@ async fn check_current_password(user: &UserRecord, given: Option<&str>) -> Resul
     if passwords::verify_password(given, Some(&user.password_hash)).await {
         Ok(())
     } else {
-        Err(ApiError::forbidden_field("current_password"))
+        Err(ApiError::wrong_current_password())
     }
 }

@@ -18,7 +18,10 @@ async fn login_gives_a_bearer_token_that_works_and_logout_revokes_it() {
     let r = app.get_me(&jane.token).await;
     assert_eq!(r.status, 401);
     assert_eq!(r.body["error"], "AUTHENTICATION_FAILED");
-    assert_eq!(r.header("www-authenticate"), Some("Bearer"));
+    assert_eq!(
+        r.header("www-authenticate"),
+        Some("Bearer error=\"invalid_token\", error_description=\"The token is unknown or has been revoked; log in again\"")
+    );
 }
 
 #[tokio::test]
@@ -31,11 +34,16 @@ async fn token_scheme_is_accepted_and_garbage_is_401() {
     )];
     let r = app.raw("GET", "/v1/users/me", &headers, None).await;
     assert_eq!(r.status, 200);
-    for bad in [
-        "Bearer nope",
-        "Basic abc",
-        "Bearer",
-        "Bearer ust_0000000000000000000000000000000000000000000",
+    // Each refusal says why (details.reason) and challenges as RFC 6750 says.
+    for (bad, reason) in [
+        ("Bearer nope", "malformed_token"),
+        ("Basic abc", "malformed_token"),
+        ("Bearer", "malformed_token"),
+        (&format!("Basic {}", admin.token)[..], "malformed_token"),
+        (
+            "Bearer ust_0000000000000000000000000000000000000000000",
+            "invalid_token",
+        ),
     ] {
         let r = app
             .raw(
@@ -46,10 +54,24 @@ async fn token_scheme_is_accepted_and_garbage_is_401() {
             )
             .await;
         assert_eq!(r.status, 401, "{bad}");
+        assert_eq!(r.body["error"], "AUTHENTICATION_FAILED");
+        assert_eq!(r.body["details"]["reason"], reason, "{bad}");
         assert!(r.body["request_id"].is_string());
+        let challenge = r.header("www-authenticate").unwrap_or_default();
+        assert!(
+            challenge.starts_with("Bearer error=\"invalid_token\", error_description=\""),
+            "{challenge}"
+        );
     }
     let r = app.call("GET", "/v1/users/me", None, None).await;
     assert_eq!(r.status, 401);
+    assert_eq!(r.body["details"]["reason"], "missing_token");
+    assert_eq!(r.header("www-authenticate"), Some("Bearer realm=\"api\""));
+    // A revoked token is invalid_token too.
+    let token = app.login(&admin.username, "admin-password").await;
+    assert_eq!(app.auth_logout(&token).await.status, 204);
+    let r = app.get_me(&token).await;
+    assert_eq!(r.body["details"]["reason"], "invalid_token", "{}", r.text);
 }
 
 #[tokio::test]
@@ -304,5 +326,10 @@ async fn expired_tokens_are_401_and_responses_are_not_cached() {
     app.advance_clock(std::time::Duration::from_secs(4));
     let r = app.get_me(&admin.token).await;
     assert_eq!(r.status, 401);
+    assert_eq!(r.body["details"]["reason"], "expired_token");
+    assert!(r
+        .header("www-authenticate")
+        .unwrap_or_default()
+        .contains("error=\"invalid_token\""));
     assert_eq!(r.header("cache-control"), Some("no-store"));
 }

@@ -118,6 +118,8 @@ async fn password_change_needs_current_password_and_revokes_other_tokens() {
         )
         .await;
     assert_eq!(r.status, 403);
+    assert_eq!(r.body["message"], "The current password is wrong");
+    assert_eq!(r.body["details"]["field"], "current_password");
     let r = app
         .patch_user(
             &u.token,
