@@ -51,6 +51,12 @@ pub fn resume_point(raw: &str) -> Option<Uuid> {
     parse_uuid(raw.trim()).or_else(|| time::parse(raw.trim()).map(uuid_floor))
 }
 
+/// Where a stream without a resume point starts: activities from `now` on, and those
+/// of the last [`SETTLE`] before it, which may still be committing.
+pub fn live_from(now: chrono::DateTime<chrono::Utc>) -> Uuid {
+    uuid_floor(now - chrono::Duration::from_std(SETTLE).unwrap_or_default())
+}
+
 /// One activity as an SSE event.
 fn event(a: &ActivityRecord) -> String {
     let data = serde_json::to_string(a).unwrap_or_default();

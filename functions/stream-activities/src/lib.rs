@@ -32,7 +32,9 @@ async fn subscribe(ctx: &Ctx, req: &Request) -> Result<Subscription, ApiError> {
                 "Last-Event-ID / since must be an activity id or a timestamp",
             )
         })?),
-        None => None,
+        // Live: only what happens from now on (less the settle window, so an activity
+        // committing just after the connection with an id from just before it is sent).
+        None => Some(feed::live_from(ctx.clock.now())),
     };
     Ok(Subscription {
         user: user.user_id,
