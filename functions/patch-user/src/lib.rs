@@ -2,13 +2,14 @@
 //! change included; honours `If-Match`.
 
 use shared::http::{json_body, IfMatch, StatusCode};
-use shared::users::{self, changeable_user, user_response, Mode, UserInput};
+use shared::users::{self, changeable_user, user_response, without_unchanged, Mode, UserInput};
 use shared::{auth, ApiResult, Ctx, Request};
 
 pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
     let caller = auth::authenticate(ctx, &req).await?;
     let target = changeable_user(ctx, &caller, &req).await?;
-    let input = UserInput::parse(json_body(&req)?, Mode::Merge, caller.is_admin())?;
+    let body = without_unchanged(json_body(&req)?, &target);
+    let input = UserInput::parse(body, Mode::Merge, caller.is_admin())?;
     let user = users::change(ctx, &caller, target, input, IfMatch::of(&req)).await?;
     Ok(user_response(StatusCode::OK, &user, caller.view_of(&user)))
 }

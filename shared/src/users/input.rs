@@ -33,6 +33,37 @@ const ADMIN_FIELDS: [&str; 7] = [
     "disk_space_used",
 ];
 
+/// Fields of the user object that no body sets (`disk_space_used` is among
+/// [`ADMIN_FIELDS`] and refused on its own terms).
+const READ_ONLY_FIELDS: [&str; 8] = [
+    "user_id",
+    "full_name",
+    "auth_provider",
+    "created_at",
+    "updated_at",
+    "last_login",
+    "last_read_notification_date",
+    "version",
+];
+
+/// `body` without the read-only and admin-only fields whose values equal `stored`'s
+/// (as the full view shows them), so a body `GET` returned can be sent back: only a
+/// field that would change something is refused (403 admin-only, 422 read-only).
+pub fn without_unchanged(body: Value, stored: &UserRecord) -> Value {
+    let Value::Object(mut fields) = body else {
+        return body;
+    };
+    let Ok(Value::Object(view)) = serde_json::to_value(UserView::from(stored)) else {
+        return Value::Object(fields);
+    };
+    fields.retain(|name, value| {
+        let fixed =
+            READ_ONLY_FIELDS.contains(&name.as_str()) || ADMIN_FIELDS.contains(&name.as_str());
+        !(fixed && view.get(name) == Some(value))
+    });
+    Value::Object(fields)
+}
+
 /// Optional profile fields: (name, max length) for text, handled alike.
 const TEXT_FIELDS: [(&str, usize); 3] = [("first_name", 100), ("last_name", 100), ("bio", 1000)];
 

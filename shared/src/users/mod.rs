@@ -5,7 +5,7 @@
 mod input;
 
 use input::changed_fields;
-pub use input::{Mode, NewUser, UserInput};
+pub use input::{without_unchanged, Mode, NewUser, UserInput};
 
 use serde::Serialize;
 use serde_json::{json, Map};

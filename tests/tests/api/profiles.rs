@@ -55,11 +55,11 @@ async fn non_admin_cannot_change_admin_fields_on_itself_or_others() {
     for (field, value) in [
         ("roles", json!(["admin"])),
         ("view_all", json!(true)),
-        ("status", json!("active")),
-        ("is_active", json!(true)),
+        ("status", json!("suspended")),
+        ("is_active", json!(false)),
         ("is_verified", json!(true)),
         ("disk_space", json!(1)),
-        ("disk_space_used", json!(0)),
+        ("disk_space_used", json!(5)),
     ] {
         let r = app
             .patch_user(&u.token, "me", json!({ field: value }))
@@ -209,4 +209,42 @@ async fn delete_removes_everything_and_frees_email_and_username() {
     assert_eq!(r.body["member_count"], 1);
     app.user(&admin, "gone").await;
     app.assert_audit_clean().await;
+}
+
+#[tokio::test]
+async fn put_accepts_what_get_returned() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let u = app.user(&admin, "roundtrip").await;
+    for (token, id) in [(&u.token, "me"), (&admin.token, u.id.as_str())] {
+        let got = app.get_user(token, id).await;
+        assert_eq!(got.status, 200, "{}", got.text);
+        let mut body = got.body.clone();
+        body["bio"] = json!(format!("sent back by {id}"));
+        let r = app.replace_user(token, id, body.clone()).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(r.body["bio"], body["bio"]);
+        assert_eq!(r.body["roles"], got.body["roles"]);
+        // The same body through PATCH is a no-op on the fixed fields too.
+        let r = app.patch_user(token, id, r.body.clone()).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+    }
+    // A fixed field that would change something is still refused.
+    let got = app.get_user(&u.token, "me").await.body;
+    let mut body = got.clone();
+    body["roles"] = json!(["admin"]);
+    let r = app.replace_user(&u.token, "me", body).await;
+    assert_eq!(
+        (r.status, r.body["details"]["field"].clone()),
+        (403, json!("roles"))
+    );
+    let mut body = got.clone();
+    body["created_at"] = json!("2000-01-01T00:00:00.000Z");
+    let r = app.replace_user(&u.token, "me", body).await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert_eq!(r.body["details"]["errors"][0]["loc"][1], "created_at");
+    let mut body = got;
+    body["version"] = json!(999);
+    let r = app.replace_user(&admin.token, &u.id, body).await;
+    assert_eq!(r.status, 422, "{}", r.text);
 }
