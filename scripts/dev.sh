@@ -17,7 +17,9 @@ done
 
 cleanup() { trap "" PIPE; stop_started; log "stopped" 2>/dev/null || true; }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+# Ctrl-C (or a TERM) is the way to stop: a clean exit, status 0. The services run in
+# their own sessions (setsid), so the signal reaches only this script, which stops them.
+trap 'exit 0' INT TERM
 
 log "building the functions and the admin CLI"
 (cd "$ROOT" && cargo build --workspace --bins)
@@ -53,6 +55,8 @@ cat <<MSG
 
   Try:    curl -s -H "Authorization: Bearer $TOKEN" http://127.0.0.1:$API_PORT/v1/users/me
 
+  CORS:   any origin is allowed locally (cargo lambda watch); deployed stacks allow
+          only the CorsAllowOrigins template parameter (none by default)
   Logs:   .local/watch-$API_PORT.log   Stop: Ctrl-C
 MSG
 while kill -0 "${PIDS[1]}" 2>/dev/null && kill -0 "${PIDS[0]}" 2>/dev/null; do sleep 1; done

@@ -85,6 +85,8 @@ pub async fn audit(ctx: &Ctx) -> Result<Report, String> {
     let mut owned: Vec<(String, String)> = Vec::new();
     let mut tokens: Vec<String> = Vec::new();
     let mut users_counter: Option<i64> = None;
+    let mut invitations: Vec<Item> = Vec::new();
+    let mut invitation_guards: HashMap<(String, String), Item> = HashMap::new();
     for item in &items {
         let (pk, sk) = (s(item, keys::PK), s(item, keys::SK));
         if sk == keys::PROFILE {
@@ -102,6 +104,10 @@ pub async fn audit(ctx: &Ctx) -> Result<Report, String> {
             members.push(item.clone());
         } else if sk == keys::META {
             workspaces.insert(pk.to_string(), item.clone());
+        } else if sk.starts_with(keys::INVITATION_PREFIX) {
+            invitations.push(item.clone());
+        } else if sk.starts_with(keys::INVITED_EMAIL_PREFIX) {
+            invitation_guards.insert((pk.to_string(), sk.to_string()), item.clone());
         } else if sk.starts_with(keys::FILE_PREFIX) {
             *files.entry(pk.to_string()).or_default() += num(item, "size");
         } else if sk == keys::TOKEN {
@@ -233,6 +239,37 @@ pub async fn audit(ctx: &Ctx) -> Result<Report, String> {
         if members > 0 && admins == 0 {
             r.violations
                 .push(format!("workspace {pk} has members but no admin"));
+        }
+    }
+
+    // Invitations <-> their guards and workspaces (expired ones wait for TTL).
+    let now = ctx.clock.now().timestamp();
+    for inv in &invitations {
+        let (pk, iid) = (s(inv, keys::PK), s(inv, "invitation_id"));
+        if num(inv, "expires_at") <= now {
+            continue;
+        }
+        if !workspaces.contains_key(pk) {
+            r.violations
+                .push(format!("invitation {pk}/{iid} of a missing workspace"));
+        }
+        let guard = (
+            pk.to_string(),
+            keys::invited_email(&s(inv, "email").to_lowercase()),
+        );
+        if invitation_guards.get(&guard).map(|g| s(g, "invitation_id")) != Some(iid) {
+            r.violations
+                .push(format!("invitation {pk}/{iid} lacks its guard {}", guard.1));
+        }
+    }
+    for ((pk, sk), g) in &invitation_guards {
+        let iid = s(g, "invitation_id");
+        let named = invitations
+            .iter()
+            .any(|i| s(i, keys::PK) == pk && s(i, "invitation_id") == iid);
+        if num(g, "expires_at") > now && !named {
+            r.violations
+                .push(format!("guard {pk}/{sk} names a missing invitation {iid}"));
         }
     }
 

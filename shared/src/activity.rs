@@ -12,6 +12,8 @@ pub mod kind {
     pub const PREFERENCES_UPDATED: &str = "preferences.updated";
     pub const PASSWORD_CHANGED: &str = "password.changed";
     pub const WORKSPACE_CREATED: &str = "workspace.created";
+    pub const WORKSPACE_RENAMED: &str = "workspace.renamed";
+    pub const WORKSPACE_DELETED: &str = "workspace.deleted";
     pub const MEMBER_ADDED: &str = "workspace.member_added";
     pub const MEMBER_REMOVED: &str = "workspace.member_removed";
     pub const ROLE_CHANGED: &str = "workspace.role_changed";

@@ -83,6 +83,13 @@ impl Sink for lambda_http::lambda_runtime::streaming::Sender {
     }
 }
 
+/// A client that closes its stream is how every stream ends sooner or later: noted at
+/// INFO, not as an error.
+fn client_gone() -> Result<(), ApiError> {
+    tracing::info!("stream client disconnected");
+    Ok(())
+}
+
 /// Sends every settled activity after the resume point, then new ones as they
 /// settle, until the time is up or the sink reports the client gone.
 pub async fn pump(ctx: &Ctx, sub: Subscription, mut sink: impl Sink) -> Result<(), ApiError> {
@@ -91,7 +98,7 @@ pub async fn pump(ctx: &Ctx, sub: Subscription, mut sink: impl Sink) -> Result<(
     let mut after = sub.after;
     let mut last_beat = started;
     if !sink.send("retry: 1000\n\n".into()).await {
-        return Ok(());
+        return client_gone();
     }
     loop {
         let settled =
@@ -100,7 +107,7 @@ pub async fn pump(ctx: &Ctx, sub: Subscription, mut sink: impl Sink) -> Result<(
         let mut sent = 0;
         for a in batch.iter().take_while(|a| a.created_at <= settled) {
             if !sink.send(event(a)).await {
-                return Ok(());
+                return client_gone();
             }
             after = Some(a.id);
             sent += 1;
@@ -114,7 +121,7 @@ pub async fn pump(ctx: &Ctx, sub: Subscription, mut sink: impl Sink) -> Result<(
         }
         if now.duration_since(last_beat) >= HEARTBEAT {
             if !sink.send(": heartbeat\n\n".into()).await {
-                return Ok(());
+                return client_gone();
             }
             last_beat = now;
         }

@@ -46,8 +46,9 @@ pub fn invitation(id: Uuid) -> String {
 pub const INVITATION_PREFIX: &str = "INV#";
 /// The one pending invitation of an email address in a workspace: a guard naming it.
 pub fn invited_email(lower: &str) -> String {
-    format!("INVEMAIL#{lower}")
+    format!("{INVITED_EMAIL_PREFIX}{lower}")
 }
+pub const INVITED_EMAIL_PREFIX: &str = "INVEMAIL#";
 /// Owner-index partition of the invitations addressed to an email (sort key:
 /// [`invitation`]).
 pub fn invitee(lower: &str) -> String {

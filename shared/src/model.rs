@@ -287,6 +287,10 @@ pub struct WorkspaceRecord {
     pub created_by: Uuid,
     pub member_count: i64,
     pub admin_count: i64,
+    /// Set when a delete has begun: no member joins any more, and a retried DELETE
+    /// finishes it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deleting: bool,
 }
 
 /// The workspace object of responses, with the caller's role in it (`null` for a

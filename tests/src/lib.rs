@@ -230,6 +230,8 @@ impl TestApp {
             "put-member" => dispatch(ctx, req, |r| put_member::handler(ctx, r)).await,
             "remove-member" => dispatch(ctx, req, |r| remove_member::handler(ctx, r)).await,
             "list-workspaces" => dispatch(ctx, req, |r| list_workspaces::handler(ctx, r)).await,
+            "update-workspace" => dispatch(ctx, req, |r| update_workspace::handler(ctx, r)).await,
+            "delete-workspace" => dispatch(ctx, req, |r| delete_workspace::handler(ctx, r)).await,
             "create-invitation" => dispatch(ctx, req, |r| create_invitation::handler(ctx, r)).await,
             "list-invitations" => dispatch(ctx, req, |r| list_invitations::handler(ctx, r)).await,
             "revoke-invitation" => dispatch(ctx, req, |r| revoke_invitation::handler(ctx, r)).await,
@@ -429,6 +431,18 @@ impl TestApp {
     /// `GET /v1/workspaces?{query}` (list-workspaces).
     pub async fn list_workspaces(&self, token: &str, query: &str) -> TestResponse {
         self.get(token, &with_query("/v1/workspaces", query)).await
+    }
+
+    /// `PATCH /v1/workspaces/{wid}` (update-workspace).
+    pub async fn update_workspace(&self, token: &str, wid: &str, body: Value) -> TestResponse {
+        let path = format!("/v1/workspaces/{wid}");
+        self.call("PATCH", &path, Some(token), Some(body)).await
+    }
+
+    /// `DELETE /v1/workspaces/{wid}` (delete-workspace).
+    pub async fn delete_workspace(&self, token: &str, wid: &str) -> TestResponse {
+        let path = format!("/v1/workspaces/{wid}");
+        self.call("DELETE", &path, Some(token), None).await
     }
 
     /// `POST /v1/workspaces/{wid}/invitations` (create-invitation).

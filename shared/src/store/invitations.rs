@@ -83,7 +83,7 @@ fn remove(tx: &mut Tx, inv: &InvitationRecord, now: i64) {
 /// The workspace must still exist when the transaction commits.
 fn workspace_exists(ws: &WorkspaceRecord) -> Op {
     Op::check(key(keys::workspace(ws.workspace_id), keys::META))
-        .when("attribute_exists(PK)", Check::Workspace)
+        .when(super::workspaces::OPEN, Check::Workspace)
 }
 
 impl Store {

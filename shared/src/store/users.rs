@@ -1,6 +1,7 @@
 //! Users: profiles, their uniqueness guards, tokens, the user counter, changes with
 //! optimistic concurrency, and the two-step delete.
 
+use aws_sdk_dynamodb::types::AttributeValue;
 use uuid::Uuid;
 
 use super::read::{key_of, Range};
@@ -303,6 +304,16 @@ impl Store {
         let mut tomb = key(keys::user(user.user_id), keys::TOMBSTONE);
         tomb.insert("user_id".into(), s(user.user_id.to_string()));
         tomb.insert("started_at".into(), s(self.clock.now_rfc3339()));
+        // The workspaces that go with the user: what is left of their partitions
+        // (invitations) is swept when the delete finishes.
+        let gone: Vec<AttributeValue> = workspaces
+            .iter()
+            .filter(|ws| ws.member_count <= 1 && user.memberships.contains_key(&ws.workspace_id))
+            .map(|ws| s(keys::workspace(ws.workspace_id)))
+            .collect();
+        if !gone.is_empty() {
+            tomb.insert("workspaces".into(), AttributeValue::L(gone));
+        }
         tx.push(Op::put(tomb));
         tx.push(users_counter(-1));
         for ws in workspaces {
@@ -335,9 +346,21 @@ impl Store {
     }
 
     /// Second step of a delete: everything left in the user's partition (files,
-    /// activities, counters) and its tokens, then the tombstone. Safe to repeat.
+    /// activities, counters), its tokens, and the partitions of the workspaces that went
+    /// with it, then the tombstone. Safe to repeat.
     async fn finish_delete(&self, user: Uuid) -> Result<(), ApiError> {
         let pk = keys::user(user);
+        let tomb = self.get_item(key(pk.clone(), keys::TOMBSTONE)).await?;
+        let gone = tomb
+            .as_ref()
+            .and_then(|t| t.get("workspaces"))
+            .and_then(|l| l.as_l().ok())
+            .cloned()
+            .unwrap_or_default();
+        for ws in gone.iter().filter_map(|v| v.as_s().ok()) {
+            let rest = self.read_all(&Range::partition(ws.clone())).await?;
+            self.delete_keys(rest.iter().map(key_of).collect()).await?;
+        }
         let owned: Vec<Item> = self
             .read_all(&Range::partition(pk.clone()))
             .await?

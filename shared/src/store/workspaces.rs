@@ -4,7 +4,7 @@
 
 use uuid::Uuid;
 
-use super::read::Range;
+use super::read::{key_of, Range};
 use super::users::member_dir_attrs;
 use super::write::{known_or_read, optimistic, Attempt, Check, Op, Tx};
 use super::{from_item, key, n, s, to_item, with_key, Item, Store};
@@ -14,6 +14,7 @@ use crate::keys;
 use crate::model::{MemberRecord, UserRecord, WorkspaceRecord};
 use crate::paging::{Page, PageRequest};
 use crate::types::WsRole;
+use aws_sdk_dynamodb::types::AttributeValue;
 
 /// The most workspaces one user may belong to: every profile change rewrites each
 /// membership's directory copy in the same transaction, which holds 100 writes.
@@ -80,7 +81,7 @@ pub(crate) fn add_member(
     let admins = i64::from(member.role == WsRole::Admin);
     tx.push(
         Op::update(meta(ws), "ADD member_count :one, admin_count :a")
-            .when("attribute_exists(PK)", Check::Workspace)
+            .when(OPEN, Check::Workspace)
             .val(":one", n(1))
             .val(":a", n(admins)),
     );
@@ -114,24 +115,54 @@ pub(crate) fn change_role(
         .val(":old", s(old.role.as_str())),
     );
     let delta = i64::from(role == WsRole::Admin) - i64::from(old.role == WsRole::Admin);
-    if delta < 0 {
-        tx.push(
-            Op::update(meta(ws), "ADD admin_count :d")
-                .when("admin_count > :one", Check::LastAdmin)
-                .val(":d", n(delta))
-                .val(":one", n(1)),
-        );
+    tx.push(if delta < 0 {
+        Op::update(meta(ws), "ADD admin_count :d")
+            .when("admin_count > :one", Check::LastAdmin)
+            .val(":d", n(delta))
+            .val(":one", n(1))
     } else if delta > 0 {
-        tx.push(
-            Op::update(meta(ws), "ADD admin_count :d")
-                .when("attribute_exists(PK)", Check::Workspace)
-                .val(":d", n(delta)),
-        );
-    }
+        Op::update(meta(ws), "ADD admin_count :d")
+            .when(OPEN, Check::Workspace)
+            .val(":d", n(delta))
+    } else {
+        Op::check(meta(ws)).when(OPEN, Check::Workspace)
+    });
     tx.push(profile_membership(user, ws.workspace_id, Some(role)));
     tx.record(activity);
     tx
 }
+
+/// The writes that remove membership `m` of the deleting workspace `ws` by `actor`:
+/// the member item and, when `profile` (the member's profile still exists), the
+/// channel on it, recording `workspace.member_removed` with the reason.
+fn membership_removal(ws: &WorkspaceRecord, m: &MemberRecord, actor: Uuid, profile: bool) -> Tx {
+    let mut tx = Tx::new();
+    tx.push(Op::delete(key(
+        keys::workspace(ws.workspace_id),
+        keys::member(m.user_id),
+    )));
+    if profile {
+        tx.push(
+            Op::update(
+                key(keys::user(m.user_id), keys::PROFILE),
+                "REMOVE memberships.#w ADD mrev :one",
+            )
+            .when("attribute_exists(PK)", Check::Profile)
+            .name("#w", &ws.workspace_id.to_string())
+            .val(":one", n(1)),
+        );
+        tx.record(
+            NewActivity::new(kind::MEMBER_REMOVED, m.user_id, actor)
+                .in_workspace(ws.workspace_id, &ws.name)
+                .with_data(serde_json::json!({ "role": m.role, "reason": "workspace_deleted" })),
+        );
+    }
+    tx
+}
+
+/// The condition on a workspace's `META` that a new or changed membership needs: it
+/// exists and no delete has begun.
+pub(crate) const OPEN: &str = "attribute_exists(PK) AND attribute_not_exists(deleting)";
 
 fn meta(ws: &WorkspaceRecord) -> Item {
     key(keys::workspace(ws.workspace_id), keys::META)
@@ -217,6 +248,7 @@ impl Store {
                     created_by: creator.user_id,
                     member_count: 1,
                     admin_count: 1,
+                    deleting: false,
                 };
                 let member = MemberRecord {
                     workspace_id: ws.workspace_id,
@@ -326,6 +358,99 @@ impl Store {
             role,
             joined_at: self.clock.now_rfc3339(),
         })
+    }
+
+    /// Renames `ws` to `name`, by `actor`, recording `workspace.renamed` in the actor's
+    /// feed. Answers the workspace as renamed; gone meanwhile is 404.
+    pub async fn rename_workspace(
+        &self,
+        ws: &WorkspaceRecord,
+        name: &str,
+        actor: Uuid,
+    ) -> Result<WorkspaceRecord, ApiError> {
+        let mut tx = Tx::new();
+        tx.push(
+            Op::update(meta(ws), "SET #n = :n")
+                .when(OPEN, Check::Workspace)
+                .name("#n", "name")
+                .val(":n", s(name)),
+        );
+        tx.record(
+            NewActivity::new(kind::WORKSPACE_RENAMED, actor, actor)
+                .in_workspace(ws.workspace_id, name)
+                .with_data(serde_json::json!({ "from": ws.name, "to": name })),
+        );
+        match self.commit(tx).await {
+            Ok(()) => Ok(WorkspaceRecord {
+                name: name.to_string(),
+                ..ws.clone()
+            }),
+            Err(r) if r.failed(Check::Workspace) => Err(workspace_gone(ws.workspace_id)),
+            Err(r) => Err(r.into()),
+        }
+    }
+
+    /// Deletes `ws` with its memberships and invitations, by `actor`: marks it
+    /// deleting (no one joins any more), removes each other member (its profile's
+    /// channel map too, recording `workspace.member_removed` with the reason), sweeps
+    /// the rest of the partition, and removes the workspace with `actor`'s own
+    /// membership in one last transaction, recording `workspace.deleted` in the actor's
+    /// feed. A retry after an interruption finishes it.
+    pub async fn delete_workspace(
+        &self,
+        ws: &WorkspaceRecord,
+        actor: Uuid,
+    ) -> Result<(), ApiError> {
+        let wid = ws.workspace_id;
+        if !ws.deleting {
+            let mark = Op::update(meta(ws), "SET deleting = :t")
+                .when("attribute_exists(PK)", Check::Workspace)
+                .val(":t", AttributeValue::Bool(true));
+            match self.write(mark).await {
+                Ok(()) => {}
+                Err(r) if r.failed(Check::Workspace) => return Err(workspace_gone(wid)),
+                Err(r) => return Err(r.into()),
+            }
+        }
+        let (own, others): (Vec<MemberRecord>, Vec<MemberRecord>) = self
+            .workspace_members(wid)
+            .await?
+            .into_iter()
+            .partition(|m| m.user_id == actor);
+        for m in &others {
+            let tx = membership_removal(ws, m, actor, true);
+            match self.commit(tx).await {
+                Ok(()) => {}
+                Err(r) if r.failed(Check::Profile) => {
+                    self.commit(membership_removal(ws, m, actor, false)).await?
+                }
+                Err(r) => return Err(r.into()),
+            }
+        }
+        let own_key = key(keys::workspace(wid), keys::member(actor));
+        let rest: Vec<Item> = self
+            .read_all(&Range::partition(keys::workspace(wid)))
+            .await?
+            .iter()
+            .map(key_of)
+            .filter(|k| {
+                let sk = k.get(keys::SK).and_then(|v| v.as_s().ok());
+                sk.map(String::as_str) != Some(keys::META) && *k != own_key
+            })
+            .collect();
+        self.delete_keys(rest).await?;
+        // The caller's own membership goes last, with the workspace: until then a
+        // workspace admin still sees it and may retry.
+        let mut tx = own
+            .first()
+            .map_or_else(Tx::new, |m| membership_removal(ws, m, actor, true));
+        tx.push(Op::delete(meta(ws)));
+        tx.record(
+            NewActivity::new(kind::WORKSPACE_DELETED, actor, actor)
+                .in_workspace(wid, &ws.name)
+                .with_data(serde_json::json!({ "name": ws.name })),
+        );
+        self.commit(tx).await.map_err(ApiError::from)
     }
 
     /// Removes user `user` from `ws`, by `actor`, recording `workspace.member_removed`.

@@ -137,6 +137,16 @@ const MATRIX: &[(&str, &str, [u16; 11])] = &[
         [401, 204, 403, 403, 204, 404, 204, 401, 403, 404, 404],
     ),
     (
+        "PATCH",
+        "/v1/workspaces/{wid}",
+        [401, 403, 403, 403, 200, 404, 200, 401, 403, 404, 404],
+    ),
+    (
+        "DELETE",
+        "/v1/workspaces/{wid}",
+        [401, 403, 403, 403, 204, 404, 204, 401, 403, 404, 404],
+    ),
+    (
         "GET",
         "/v1/workspaces",
         [401, 200, 200, 200, 200, 200, 200, 401, 200, 200, 200],
@@ -319,6 +329,7 @@ fn body_for(method: &str, route: &str, caller: Option<&TestUser>) -> Option<Valu
         }
         ("POST", "/v1/workspaces") => Some(json!({"name": "another"})),
         ("PUT", "/v1/workspaces/{wid}/members/{uid}") => Some(json!({"role": "editor"})),
+        ("PATCH", "/v1/workspaces/{wid}") => Some(json!({"name": "renamed"})),
         ("POST", "/v1/workspaces/{wid}/invitations") => {
             let name = caller.map_or("anonymous", |c| c.username.as_str());
             Some(json!({"email": format!("new-{name}@example.com"), "role": "viewer"}))

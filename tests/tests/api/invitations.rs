@@ -637,3 +637,20 @@ async fn email_change_by_the_user_drops_verification() {
         (200, json!(true))
     );
 }
+
+#[tokio::test]
+async fn deleting_a_workspaces_only_member_takes_its_invitations() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let owner = app.user(&admin, "owner").await;
+    let bob = app.user(&admin, "bob").await;
+    let ws = app.workspace(&owner, "solo").await;
+    let iid = app.invite(&owner, &ws, &bob, "viewer").await;
+    let r = app.delete_user(&owner.token, "me").await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    assert_eq!(app.accept_invitation(&bob.token, &iid).await.status, 404);
+    let r = app.my_invitations(&bob.token, "").await;
+    assert!(ids_of(&r, "invitations", "invitation_id").is_empty());
+    assert!(!app.table_mentions(&iid).await);
+    app.assert_audit_clean().await;
+}

@@ -182,3 +182,88 @@ async fn a_user_belongs_to_at_most_max_memberships_workspaces() {
     app.add_member(&other, &elsewhere, &busy, "viewer").await;
     app.assert_audit_clean().await;
 }
+
+#[tokio::test]
+async fn workspaces_are_renamed_and_deleted_with_their_members_and_invitations() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let owner = app.user(&admin, "owner").await;
+    let member = app.user(&admin, "member").await;
+    let invitee = app.user(&admin, "invitee").await;
+    let ws = app.workspace(&owner, "before").await;
+    let kept = app.workspace(&member, "kept").await;
+    app.add_member(&owner, &ws, &member, "editor").await;
+    let iid = app.invite(&owner, &ws, &invitee, "viewer").await;
+
+    // Rename: the workspace's admins and global admins; members 403.
+    let r = app
+        .update_workspace(&member.token, &ws, json!({"name": "nope"}))
+        .await;
+    assert_eq!(r.status, 403, "{}", r.text);
+    let r = app
+        .update_workspace(&owner.token, &ws, json!({"name": "  after  "}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        (r.body["name"].clone(), r.body["role"].clone()),
+        (json!("after"), json!("admin"))
+    );
+    let r = app
+        .update_workspace(&owner.token, &ws, json!({"name": ""}))
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    let r = app.get_workspace(&member.token, &ws).await;
+    assert_eq!(
+        (r.body["name"].clone(), r.body["role"].clone()),
+        (json!("after"), json!("editor"))
+    );
+    let r = app.my_invitations(&invitee.token, "").await;
+    assert_eq!(r.body["invitations"][0]["workspace_name"], "after");
+
+    // Delete: members may not; the admin may, and everything of it goes.
+    assert_eq!(app.delete_workspace(&member.token, &ws).await.status, 403);
+    let r = app.delete_workspace(&owner.token, &ws).await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    for token in [&owner.token, &member.token, &admin.token] {
+        assert_eq!(app.get_workspace(token, &ws).await.status, 404);
+    }
+    assert_eq!(app.delete_workspace(&admin.token, &ws).await.status, 404);
+    assert_eq!(
+        app.accept_invitation(&invitee.token, &iid).await.status,
+        404
+    );
+    let r = app.list_workspaces(&member.token, "").await;
+    let ids: Vec<&str> = r.body["workspaces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["workspace_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, vec![kept.as_str()]);
+    let r = app
+        .studio_list_users(&member.token, &format!("ids={}", member.id))
+        .await;
+    assert_eq!(r.body[0]["editable_channels"], json!([kept]));
+    let r = app.list_activities(&member.token, "me", "").await;
+    assert_eq!(r.body["activities"][0]["type"], "workspace.member_removed");
+    assert_eq!(
+        r.body["activities"][0]["data"]["reason"],
+        "workspace_deleted"
+    );
+    let r = app.list_activities(&owner.token, "me", "").await;
+    assert_eq!(r.body["activities"][0]["type"], "workspace.deleted");
+    assert!(!app.table_mentions(&ws).await || only_activities_mention(&app, &ws).await);
+    app.assert_audit_clean().await;
+}
+
+/// Whether every item that still names the workspace is an activity or its counter.
+async fn only_activities_mention(app: &TestApp, ws: &str) -> bool {
+    app.scan().await.iter().all(|item| {
+        let sk = item
+            .get("SK")
+            .and_then(|v| v.as_s().ok())
+            .cloned()
+            .unwrap_or_default();
+        !format!("{item:?}").contains(ws) || sk.starts_with("ACT")
+    })
+}
