@@ -148,3 +148,40 @@ fn local_router_selects_what_api_gateway_selects() {
     assert_eq!(local("GET", "/v1/users/me/activities"), "list-activities");
     assert_eq!(local("GET", "/nope"), "fallback");
 }
+
+#[test]
+fn cors_of_the_template_follows_the_deployment_contract() {
+    let doc: serde_yaml::Value = serde_yaml::from_str(TEMPLATE).unwrap();
+    let param = &doc["Parameters"]["CorsAllowOrigins"];
+    assert_eq!(param["Type"], "CommaDelimitedList");
+    assert_eq!(param["Default"], "");
+    let list = |v: &serde_yaml::Value| -> Vec<String> {
+        v.as_sequence()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_str().unwrap().to_string())
+            .collect()
+    };
+    // `!If [HasCorsOrigins, <configuration>, !Ref AWS::NoValue]`, as a tagged value.
+    let configured = |v: &serde_yaml::Value| -> serde_yaml::Value {
+        match v {
+            serde_yaml::Value::Tagged(t) => t.value[1].clone(),
+            other => panic!("CORS should depend on CorsAllowOrigins: {other:?}"),
+        }
+    };
+    let api = configured(&doc["Resources"]["HttpApi"]["Properties"]["CorsConfiguration"]);
+    for h in ["Authorization", "Content-Type", "If-Match"] {
+        assert!(list(&api["AllowHeaders"]).contains(&h.to_string()), "{h}");
+    }
+    for h in ["ETag", "X-Request-Id", "Retry-After", "Location"] {
+        assert!(list(&api["ExposeHeaders"]).contains(&h.to_string()), "{h}");
+    }
+    let methods = list(&api["AllowMethods"]);
+    for r in routes(TEMPLATE).unwrap() {
+        assert!(methods.contains(&r.method), "{}", r.method);
+    }
+    let url = configured(
+        &doc["Resources"]["StreamActivitiesFunction"]["Properties"]["FunctionUrlConfig"]["Cors"],
+    );
+    assert!(list(&url["AllowHeaders"]).contains(&"Authorization".to_string()));
+}
