@@ -28,7 +28,8 @@ pub const ADMIN_INVITATION_IDS: [&str; 2] = [
 /// An invitation of the admin's workspace, to revoke.
 pub const REVOCABLE_INVITATION_ID: &str = "00000000-0000-4000-8000-0000000000b3";
 /// The bearer token every sample event carries.
-pub const ADMIN_TOKEN: &str = "ust_sample-admin-token-for-events-only-00000000";
+pub const ADMIN_TOKEN: &str =
+    "ust_00000000000040008000000000000001_sample-admin-token-for-events-only-00000000";
 pub const PASSWORD: &str = "sample-password";
 
 fn err(e: impl std::fmt::Debug) -> String {

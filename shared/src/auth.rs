@@ -11,6 +11,7 @@ use crate::error::ApiError;
 use crate::http::Request;
 use crate::model::{TokenRecord, UserRecord};
 use crate::run::note_caller;
+pub use crate::store::{Also, Prefetched};
 use crate::time;
 use crate::Ctx;
 
@@ -18,6 +19,10 @@ use crate::Ctx;
 const TOKEN_PREFIX: &str = "ust_";
 /// 32 random bytes: 256 bits.
 const TOKEN_BYTES: usize = 32;
+/// The secret's length: 32 bytes in unpadded base64url.
+const SECRET_CHARS: usize = 43;
+/// A whole token: `ust_`, the user id (32 hex digits), `_`, the secret.
+const TOKEN_CHARS: usize = TOKEN_PREFIX.len() + 32 + 1 + SECRET_CHARS;
 
 /// The authenticated caller: its profile, as read for this request.
 #[derive(Debug, Clone)]
@@ -79,13 +84,37 @@ pub enum View {
     Public,
 }
 
-/// A fresh random token and the hash that is stored in its place.
-pub fn new_token() -> Result<(String, String), ApiError> {
+/// A fresh token of `user`, `ust_<user id>_<256 random bits>`, and the hash that is
+/// stored in its place. The user id lets the token item and the profile be read in one
+/// round trip; it is no secret, and the stored hash covers it too.
+pub fn new_token(user: Uuid) -> Result<(String, String), ApiError> {
     let mut bytes = [0u8; TOKEN_BYTES];
     getrandom::getrandom(&mut bytes).map_err(|e| ApiError::internal(format!("rng: {e}")))?;
-    let token = format!("{TOKEN_PREFIX}{}", URL_SAFE_NO_PAD.encode(bytes));
+    let token = token_of(user, &URL_SAFE_NO_PAD.encode(bytes));
     let hash = hash_token(&token);
     Ok((token, hash))
+}
+
+/// The token of `user` with the secret `secret` (43 base64url characters).
+pub fn token_of(user: Uuid, secret: &str) -> String {
+    format!("{TOKEN_PREFIX}{}_{secret}", user.simple())
+}
+
+/// The user a token names, if the token has the shape of one.
+fn token_user(token: &str) -> Option<Uuid> {
+    let rest = token.strip_prefix(TOKEN_PREFIX)?;
+    if token.len() != TOKEN_CHARS {
+        return None;
+    }
+    let (id, secret) = rest.split_at(32);
+    let secret = secret.strip_prefix('_')?;
+    let id_ok = id
+        .bytes()
+        .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    let secret_ok = secret
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    (id_ok && secret_ok).then(|| Uuid::parse_str(id).ok())?
 }
 
 /// SHA-256 of a token, hex.
@@ -93,9 +122,10 @@ pub fn hash_token(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-/// The token of `Authorization: Bearer <t>` or `Token <t>`; `Ok(None)` when there is
-/// no header, 401 (`malformed_token`) when it is malformed or of another scheme.
-fn bearer_token(req: &Request) -> Result<Option<&str>, ApiError> {
+/// The token of `Authorization: Bearer <t>` or `Token <t>` and the user it names;
+/// `Ok(None)` when there is no header, 401 (`malformed_token`) when it is malformed
+/// (an old-format token included) or of another scheme.
+fn bearer_token(req: &Request) -> Result<Option<(&str, Uuid)>, ApiError> {
     let Some(value) = req.headers().get(header::AUTHORIZATION) else {
         return Ok(None);
     };
@@ -106,15 +136,9 @@ fn bearer_token(req: &Request) -> Result<Option<&str>, ApiError> {
         .ok_or_else(ApiError::token_malformed)?;
     let scheme_ok = scheme.eq_ignore_ascii_case("bearer") || scheme.eq_ignore_ascii_case("token");
     let token = token.trim();
-    let shape_ok = token.len() == TOKEN_PREFIX.len() + 43
-        && token.starts_with(TOKEN_PREFIX)
-        && token[TOKEN_PREFIX.len()..]
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    if scheme_ok && shape_ok {
-        Ok(Some(token))
-    } else {
-        Err(ApiError::token_malformed())
+    match token_user(token) {
+        Some(user) if scheme_ok => Ok(Some((token, user))),
+        _ => Err(ApiError::token_malformed()),
     }
 }
 
@@ -128,23 +152,42 @@ pub async fn authenticate(ctx: &Ctx, req: &Request) -> Result<Caller, ApiError> 
 
 /// Like [`authenticate`], but a request without `Authorization` is anonymous (`None`).
 pub async fn authenticate_optional(ctx: &Ctx, req: &Request) -> Result<Option<Caller>, ApiError> {
-    let Some(token) = bearer_token(req)? else {
-        return Ok(None);
-    };
+    match bearer_token(req)? {
+        None => Ok(None),
+        Some(token) => Ok(Some(verify(ctx, token, Also::Nothing).await?.0)),
+    }
+}
+
+/// Like [`authenticate`], and reads `also` in the same round trip as the caller (a
+/// read that depends only on the request, such as the path's user or workspace).
+pub async fn authenticate_with(
+    ctx: &Ctx,
+    req: &Request,
+    also: Also,
+) -> Result<(Caller, Prefetched), ApiError> {
+    let token = bearer_token(req)?.ok_or_else(ApiError::token_missing)?;
+    verify(ctx, token, also).await
+}
+
+/// The caller `token` names, with `also`, from one `BatchGetItem`: the token item must
+/// exist, name the user the token names, be unexpired and carry the profile's session
+/// epoch; anything else is the same 401 as an unknown token. The secret is never
+/// compared: the item is found by the hash of the whole token.
+async fn verify(
+    ctx: &Ctx,
+    (token, user_id): (&str, Uuid),
+    also: Also,
+) -> Result<(Caller, Prefetched), ApiError> {
     let token_hash = hash_token(token);
-    let record = ctx
-        .store
-        .get_token(&token_hash)
-        .await?
-        .ok_or_else(ApiError::unauthenticated)?;
+    let found = ctx.store.get_caller(&token_hash, user_id, also).await?;
+    let record = found.token.ok_or_else(ApiError::unauthenticated)?;
+    if record.user_id != user_id {
+        return Err(ApiError::unauthenticated());
+    }
     if record.expires_at <= ctx.clock.now().timestamp() {
         return Err(ApiError::token_expired());
     }
-    let user = ctx
-        .store
-        .get_user(record.user_id)
-        .await?
-        .ok_or_else(ApiError::unauthenticated)?;
+    let user = found.user.ok_or_else(ApiError::unauthenticated)?;
     if user.session_epoch != record.epoch {
         return Err(ApiError::unauthenticated());
     }
@@ -152,7 +195,7 @@ pub async fn authenticate_optional(ctx: &Ctx, req: &Request) -> Result<Option<Ca
     if !user.is_active() {
         return Err(ApiError::account_disabled(user.status.as_str()));
     }
-    Ok(Some(Caller { user, token_hash }))
+    Ok((Caller { user, token_hash }, found.also))
 }
 
 /// A freshly issued login token.
@@ -166,7 +209,7 @@ pub struct Issued {
 /// Issues a token for `user`: stores its hash with expiry, sets `last_login` and
 /// records `user.login`, in one transaction.
 pub async fn issue_token(ctx: &Ctx, user: &UserRecord) -> Result<Issued, ApiError> {
-    let (token, _) = new_token()?;
+    let (token, _) = new_token(user.user_id)?;
     store_token(ctx, user, token).await
 }
 
@@ -198,12 +241,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn tokens_are_long_random_and_hashed() {
-        let (a, ha) = new_token().unwrap();
-        let (b, _) = new_token().unwrap();
+    fn tokens_are_long_random_name_their_user_and_are_hashed() {
+        let user = Uuid::new_v4();
+        let (a, ha) = new_token(user).unwrap();
+        let (b, _) = new_token(user).unwrap();
         assert_ne!(a, b);
-        assert_eq!(a.len(), 47);
+        assert_eq!(a.len(), TOKEN_CHARS);
+        assert_eq!(token_user(&a), Some(user));
         assert_eq!(ha, hash_token(&a));
         assert!(!ha.contains(&a));
+        // The old format, and near misses, are not tokens.
+        assert_eq!(
+            token_user("ust_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"),
+            None
+        );
+        assert_eq!(token_user(&a.to_uppercase()), None);
+        assert_eq!(token_user(&a[..a.len() - 1]), None);
+        assert_eq!(token_user(&a.replacen('_', "-", 2)), None);
     }
 }

@@ -3,7 +3,7 @@
 
 use uuid::Uuid;
 
-use crate::auth::Caller;
+use crate::auth::{Also, Caller};
 use crate::error::ApiError;
 use crate::http::{path_uuid, Request};
 use crate::model::{MemberRecord, WorkspaceRecord, WorkspaceView};
@@ -27,12 +27,35 @@ pub async fn visible_workspace(
     caller: &Caller,
     req: &Request,
 ) -> Result<WorkspaceRecord, ApiError> {
+    visible_workspace_in(ctx, caller, req, None).await
+}
+
+/// What the path's `{wid}` names for reading with the caller ([`Also`]).
+pub fn path_workspace(req: &Request) -> Also {
+    match path_uuid(req, "wid", "workspace") {
+        Ok(id) => Also::Workspace(id),
+        Err(_) => Also::Nothing,
+    }
+}
+
+/// Like [`visible_workspace`], taking the workspace from `prefetched` (read with the
+/// caller) when it is the one the path names.
+pub async fn visible_workspace_in(
+    ctx: &Ctx,
+    caller: &Caller,
+    req: &Request,
+    prefetched: Option<WorkspaceRecord>,
+) -> Result<WorkspaceRecord, ApiError> {
     let wid = path_uuid(req, "wid", "workspace")?;
     let visible = caller.is_admin() || caller.user.memberships.contains_key(&wid);
-    match ctx.store.get_workspace(wid).await? {
-        Some(ws) if visible => Ok(ws),
-        _ => Err(ApiError::not_found("workspace", &wid.to_string())),
+    if !visible {
+        return Err(ApiError::not_found("workspace", &wid.to_string()));
     }
+    let ws = match prefetched.filter(|w| w.workspace_id == wid) {
+        Some(ws) => Some(ws),
+        None => ctx.store.get_workspace(wid).await?,
+    };
+    ws.ok_or_else(|| ApiError::not_found("workspace", &wid.to_string()))
 }
 
 /// The workspace `{wid}` names, if the caller manages it (see [`manages`]): 404 when it

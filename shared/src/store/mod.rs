@@ -38,7 +38,7 @@ pub use directory::{Directory, DirectoryQuery, RoleFilter, SortField};
 pub use files::Recorded;
 pub use invitations::Invited;
 pub use send::Usage;
-pub use users::UserChange;
+pub use users::{Also, CallerItems, Prefetched, UserChange};
 pub use workspaces::{Joining, MAX_MEMBERSHIPS};
 
 /// A DynamoDB item.

@@ -415,8 +415,74 @@ impl Store {
     }
 }
 
+/// A read that goes with the caller's, in the same round trip.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Also {
+    Nothing,
+    /// A user's profile (the path's `{id}`).
+    User(Uuid),
+    /// A workspace (the path's `{wid}`).
+    Workspace(Uuid),
+}
+
+/// What [`Also`] found.
+#[derive(Debug, Default)]
+pub struct Prefetched {
+    pub user: Option<UserRecord>,
+    pub workspace: Option<WorkspaceRecord>,
+}
+
+/// The caller's items, as one round trip read them.
+#[derive(Debug)]
+pub struct CallerItems {
+    pub token: Option<TokenRecord>,
+    pub user: Option<UserRecord>,
+    pub also: Prefetched,
+}
+
 /// Tokens: only their hash is stored, with the user, expiry and session epoch.
 impl Store {
+    /// The token item of `token_hash`, the profile of `user` (the user the token
+    /// names) and `also`, in one `BatchGetItem`, strongly consistent.
+    pub async fn get_caller(
+        &self,
+        token_hash: &str,
+        user: Uuid,
+        also: Also,
+    ) -> Result<CallerItems, ApiError> {
+        let token_key = key(keys::token(token_hash), keys::TOKEN);
+        let profile_key = key(keys::user(user), keys::PROFILE);
+        let also_key = match also {
+            Also::Nothing => None,
+            Also::User(id) if id == user => None,
+            Also::User(id) => Some(key(keys::user(id), keys::PROFILE)),
+            Also::Workspace(id) => Some(key(keys::workspace(id), keys::META)),
+        };
+        let mut wanted = vec![token_key.clone(), profile_key.clone()];
+        wanted.extend(also_key.clone());
+        let mut found = CallerItems {
+            token: None,
+            user: None,
+            also: Prefetched::default(),
+        };
+        for item in self.batch_get(wanted).await? {
+            let k = key_of(&item);
+            if k == token_key {
+                found.token = Some(from_item(item)?);
+            } else if k == profile_key {
+                found.user = Some(from_item(item)?);
+            } else if matches!(also, Also::User(_)) {
+                found.also.user = Some(from_item(item)?);
+            } else {
+                found.also.workspace = Some(from_item(item)?);
+            }
+        }
+        if also == Also::User(user) {
+            found.also.user = found.user.clone();
+        }
+        Ok(found)
+    }
+
     /// A token record by its hash.
     pub async fn get_token(&self, hash: &str) -> Result<Option<TokenRecord>, ApiError> {
         self.get_as(keys::token(hash), keys::TOKEN).await

@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::activity::{kind, NewActivity};
-use crate::auth::{Caller, View};
+use crate::auth::{Also, Caller, View};
 use crate::error::ApiError;
 use crate::http::{self, IfMatch, Request, Response};
 use crate::model::{PublicUserView, UserRecord, UserView};
@@ -36,26 +36,37 @@ pub fn target_id(req: &Request, caller: &Caller) -> Result<Uuid, ApiError> {
     types::parse_uuid(&raw).ok_or_else(|| ApiError::not_found("user", &raw))
 }
 
-/// The user `id`: the caller itself as authenticated, else the stored user if it passes
-/// `allowed`; otherwise 404.
-async fn user_if(
-    ctx: &Ctx,
-    caller: &Caller,
-    id: Uuid,
-    allowed: impl FnOnce(&UserRecord) -> bool,
-) -> Result<UserRecord, ApiError> {
-    if id == caller.id() {
-        return Ok(caller.user.clone());
-    }
-    match ctx.store.get_user(id).await? {
-        Some(u) if allowed(&u) => Ok(u),
-        _ => Err(ApiError::not_found("user", &id.to_string())),
+/// What the path's `{id}` names for reading with the caller ([`Also`]): the user, when
+/// it is a UUID other than `me`.
+pub fn path_user(req: &Request) -> Also {
+    match types::parse_uuid(&http::path_param(req, "id")) {
+        Some(id) => Also::User(id),
+        None => Also::Nothing,
     }
 }
 
 /// The user `id`, if it exists and the caller may see it; otherwise 404.
 pub async fn visible_user(ctx: &Ctx, caller: &Caller, id: Uuid) -> Result<UserRecord, ApiError> {
-    user_if(ctx, caller, id, |u| caller.can_see(u)).await
+    visible_user_in(ctx, caller, id, None).await
+}
+
+/// Like [`visible_user`], taking the user from `prefetched` (read with the caller)
+/// when it is the one asked for. The caller itself is the user as authenticated.
+pub async fn visible_user_in(
+    ctx: &Ctx,
+    caller: &Caller,
+    id: Uuid,
+    prefetched: Option<UserRecord>,
+) -> Result<UserRecord, ApiError> {
+    let user = match prefetched.filter(|u| u.user_id == id) {
+        _ if id == caller.id() => Some(caller.user.clone()),
+        Some(u) => Some(u),
+        None => ctx.store.get_user(id).await?,
+    };
+    match user {
+        Some(u) if caller.can_see(&u) => Ok(u),
+        _ => Err(ApiError::not_found("user", &id.to_string())),
+    }
 }
 
 /// The user a path names, for a change: 404 when invisible, 403 when visible but

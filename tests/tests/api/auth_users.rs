@@ -40,8 +40,16 @@ async fn token_scheme_is_accepted_and_garbage_is_401() {
         ("Basic abc", "malformed_token"),
         ("Bearer", "malformed_token"),
         (&format!("Basic {}", admin.token)[..], "malformed_token"),
+        // The format before tokens named their user.
         (
             "Bearer ust_0000000000000000000000000000000000000000000",
+            "malformed_token",
+        ),
+        (
+            &format!(
+                "Bearer {}",
+                shared::auth::token_of(admin.id.parse().unwrap(), &"A".repeat(43))
+            )[..],
             "invalid_token",
         ),
     ] {
@@ -332,4 +340,73 @@ async fn expired_tokens_are_401_and_responses_are_not_cached() {
         .unwrap_or_default()
         .contains("error=\"invalid_token\""));
     assert_eq!(r.header("cache-control"), Some("no-store"));
+}
+
+#[tokio::test]
+async fn a_token_holds_only_for_the_user_it_names_and_its_session() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let a = app.user(&admin, "alice").await;
+    let b = app.user(&admin, "bob").await;
+    assert_eq!(app.get_me(&a.token).await.status, 200);
+    // `ust_<32 hex>` and the secret after the `_` that follows.
+    let (a_head, a_secret) = (&a.token[..36], &a.token[37..]);
+    let (b_head, b_secret) = (&b.token[..36], &b.token[37..]);
+    // The id swapped for another user's, or the secret for another token's: unknown.
+    for forged in [
+        format!("{b_head}_{a_secret}"),
+        format!("{a_head}_{b_secret}"),
+    ] {
+        let r = app.get_me(&forged).await;
+        assert_eq!(r.status, 401, "{forged}");
+        assert_eq!(r.body["details"]["reason"], "invalid_token");
+    }
+    // A session epoch moved on (suspension) revokes every token of the user.
+    let r = app
+        .patch_user(&admin.token, &a.id, json!({"status": "suspended"}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = app
+        .patch_user(&admin.token, &a.id, json!({"status": "active"}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = app.get_me(&a.token).await;
+    assert_eq!(
+        (r.status, r.body["details"]["reason"].clone()),
+        (401, json!("invalid_token"))
+    );
+    // A fresh login works again, and names its user.
+    let token = app.login("alice", "password-123").await;
+    assert!(token.starts_with(&format!("ust_{}_", a.id.replace('-', ""))));
+    assert_eq!(app.get_me(&token).await.status, 200);
+}
+
+#[tokio::test]
+async fn authenticated_reads_that_depend_on_the_path_take_one_round_trip() {
+    let app = TestApp::spawn_with(|c| c.measure_capacity = true).await;
+    let admin = app.admin().await;
+    let u = app.user(&admin, "roundtrip").await;
+    let ws = app.workspace(&admin, "one-trip").await;
+    let calls = || app.ctx.store.usage().calls;
+    let mut trips = Vec::new();
+    for (name, path) in [
+        ("get-me", "/v1/users/me".to_string()),
+        ("get-user", format!("/v1/users/{}", u.id)),
+        ("get-workspace", format!("/v1/workspaces/{ws}")),
+        (
+            "studio-storage-used",
+            "/api/user/get_storage_used/".to_string(),
+        ),
+    ] {
+        let before = calls();
+        let r = app.call("GET", &path, Some(&admin.token), None).await;
+        assert_eq!(r.status, 200, "{name}: {}", r.text);
+        trips.push((name, calls() - before));
+    }
+    assert!(trips.iter().all(|(_, n)| *n == 1), "{trips:?}");
+    // A refused token costs the same one round trip.
+    let before = calls();
+    let forged = shared::auth::token_of(u.id.parse().unwrap(), &"A".repeat(43));
+    assert_eq!(app.get_me(&forged).await.status, 401);
+    assert_eq!(calls() - before, 1);
 }

@@ -9,7 +9,7 @@ use serde_json::json;
 #[tokio::test]
 async fn unreachable_database_is_503_with_retry_after() {
     let app = TestApp::unreachable().await;
-    let token = format!("ust_{}", "a".repeat(43));
+    let token = shared::auth::token_of(uuid::Uuid::new_v4(), &"a".repeat(43));
     let cases = [
         ("GET", "/v1/users/me", Some(token.as_str()), None),
         (
