@@ -98,17 +98,115 @@ lines += [
     "| function | p50 ms | p99 ms | raw p50 ms | overhead | peak RSS MiB | CPU ms/req | read units | write units | statuses |",
     "|---|---|---|---|---|---|---|---|---|---|",
 ]
+
+
+def logs_requests(w):
+    """Whether the process wrote request log lines (the peer writes none)."""
+    return not ("db_calls_per_request" in w and w["db_calls_per_request"] is None)
+
+
 for f, w in warm.items():
     if not w:
         continue
     r = raw.get(f, {}).get("p50")
     over = fmt(w["ms"]["p50"] / r) + "×" if r else "–"
+    units = (fmt(w["read_units"], 1), fmt(w["write_units"], 1)) if logs_requests(w) else ("–", "–")
     lines.append(
         f"| {f} | {fmt(w['ms']['p50'])} | {fmt(w['ms']['p99'])} | {fmt(r) if r else '–'} | {over} | "
-        f"{fmt(w['peak_rss_kib'] / 1024, 1)} | {fmt(w['cpu_ms_per_request'], 3)} | {fmt(w['read_units'], 1)} | {fmt(w['write_units'], 1)} | "
+        f"{fmt(w['peak_rss_kib'] / 1024, 1)} | {fmt(w['cpu_ms_per_request'], 3)} | {units[0]} | {units[1]} | "
         + statuses(w)
         + " |"
     )
+
+# Round trips: what each function's request log line counts in the store's single send
+# path (`db_calls`), on the first request of a cold start and on average warm.
+PEER_COLD = "lambda_http GetItem (peer)"
+trips = sorted(
+    {f for f, c in cold.items() if "(" not in f and "round_trips" in c}
+    | {f for f, w in warm.items() if w and f != "peer" and w.get("db_calls_per_request") is not None}
+)
+if trips:
+    lines += [
+        "",
+        "## DynamoDB round trips per request",
+        "",
+        "DynamoDB requests each function sent per request, as its own request log line counts them (`db_calls`: "
+        "every call of the store goes through its single send path, which counts it; a batch or a transaction is "
+        "one request). Cold: the first request of a cold start (of the last start, like the cold table's status; "
+        "the range covers every start where they differ). Warm: the mean over the warm run. The `lambda_http` "
+        "peer makes one by construction.",
+        "",
+        "| function | cold start | warm mean |",
+        "|---|---|---|",
+    ]
+    for f in trips:
+        c = cold.get(f, {})
+        rt = c.get("round_trips")
+        rng = c.get("round_trips_range")
+        cold_cell = "–" if rt is None else str(rt)
+        if rng and rng[0] != rng[1]:
+            cold_cell += f" ({rng[0]}–{rng[1]})"
+        mean = (warm.get(f) or {}).get("db_calls_per_request")
+        lines.append(f"| {f} | {cold_cell} | {fmt(mean) if mean is not None else '–'} |")
+
+# Against the lambda_http peer (one GetItem, SDK defaults): the peer runs alongside each
+# compared function (one peer invocation after each of the function's, one peer cold
+# start after each of its cold starts); its standalone runs stand in where absent.
+VS_PEER = ["get-me", "get-user", "get-workspace", "studio-storage-used"]
+WARM_VS_PEER, COLD_VS_PEER = 1.2, 1.05
+
+
+def peer_warm_p50(f):
+    alongside = ((warm.get(f) or {}).get("peer_ms") or {}).get("p50")
+    return alongside if alongside is not None else ((warm.get("peer") or {}).get("ms") or {}).get("p50")
+
+
+def peer_cold_p50(f):
+    alongside = ((cold.get(f) or {}).get("peer_ms") or {}).get("p50")
+    return alongside if alongside is not None else ((cold.get(PEER_COLD) or {}).get("ms") or {}).get("p50")
+
+
+def ratio(a, b):
+    return a / b if a is not None and b else None
+
+
+peer_rows = []
+for f in VS_PEER:
+    w = (warm.get(f) or {}).get("ms", {}).get("p50")
+    c = (cold.get(f) or {}).get("ms", {}).get("p50")
+    if w is None and c is None:
+        continue
+    pw, pc = peer_warm_p50(f), peer_cold_p50(f)
+    peer_rows.append((f, w, pw, ratio(w, pw), c, pc, ratio(c, pc)))
+
+
+def met(r, target):
+    return "–" if r is None else ("met" if r <= target else "**not met**")
+
+
+if peer_rows:
+    standalone_warm = ((warm.get("peer") or {}).get("ms") or {}).get("p50")
+    standalone_cold = ((cold.get(PEER_COLD) or {}).get("ms") or {}).get("p50")
+    lines += [
+        "",
+        "## Against the lambda_http peer",
+        "",
+        "The peer (`bench/src/bin/peer.rs`) is a plain `lambda_http` function doing one consistent `GetItem` "
+        "(the sample admin's profile) with the SDK's defaults, built with the same profile. It runs alongside "
+        "each function below, in the same conditions: one peer invocation after each of the function's warm "
+        "invocations, one peer cold start after each of its cold starts; those are the peer figures here. "
+        f"On its own in the same run: warm p50 {fmt(standalone_warm)} ms (`peer` in the warm table), cold "
+        f"p50 {fmt(standalone_cold)} ms (`{PEER_COLD}` in the cold table). "
+        f"Targets: warm p50 ≤ {WARM_VS_PEER}× the peer's, cold median ≤ {COLD_VS_PEER}× the peer's.",
+        "",
+        "| function | warm p50 ms | peer warm p50 ms | × peer | ≤ 1.2× | cold p50 ms | peer cold p50 ms | × peer | ≤ 1.05× |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for f, w, pw, rw, c, pc, rc in peer_rows:
+        lines.append(
+            f"| {f} | {fmt(w)} | {fmt(pw)} | {fmt(rw) + '×' if rw is not None else '–'} | {met(rw, WARM_VS_PEER)} "
+            f"| {fmt(c)} | {fmt(pc)} | {fmt(rc) + '×' if rc is not None else '–'} | {met(rc, COLD_VS_PEER)} |"
+        )
 
 lines += [
     "",
@@ -166,7 +264,7 @@ def memory_sizes():
 MEMORY = memory_sizes()
 FULL_CPU_MB = 1769
 for f, w in warm.items():
-    if not w:
+    if not w or f == "peer":
         continue
     mb = MEMORY.get(f, 128)
     cpu = w["cpu_ms_per_request"]
@@ -222,8 +320,11 @@ vs_raw = [
 slow_vs_peer = [(f, fmt(peer / cold[f]["ms"]["p50"]) + "×") for f in functions if peer / cold[f]["ms"]["p50"] < 5]
 overheads = [(f, w["ms"]["p50"] / raw[f]["p50"]) for f, w in warm.items() if w and raw.get(f)]
 over_raw = [(f, fmt(o) + "×") for f, o in overheads if o > 1.25]
-rss = [(f, fmt(w["peak_rss_kib"] / 1024, 1) + " MiB") for f, w in warm.items() if w]
-over_rss = [(f, v) for (f, v), w in zip(rss, [w for w in warm.values() if w]) if w["peak_rss_kib"] > 32 * 1024]
+own = {f: w for f, w in warm.items() if w and f != "peer"}
+rss = [(f, fmt(w["peak_rss_kib"] / 1024, 1) + " MiB") for f, w in own.items()]
+over_rss = [(f, v) for (f, v), w in zip(rss, own.values()) if w["peak_rss_kib"] > 32 * 1024]
+warm_vs_peer = [(f, rw) for f, _, _, rw, *_ in peer_rows if rw is not None]
+cold_vs_peer = [(f, rc) for f, *_, rc in peer_rows if rc is not None]
 scale_rows = results["scale"]
 flat = []
 if len(scale_rows) >= 2:
@@ -252,6 +353,12 @@ lines += [
     f"- Peak RSS ≤ 32 MiB per function: {verdict(not over_rss)}. Highest: "
     + names(sorted(rss, key=lambda kv: -float(kv[1].split()[0]))[:3])
     + ".",
+    f"- Warm p50 ≤ {WARM_VS_PEER}× the `lambda_http` peer's: "
+    f"{verdict(bool(warm_vs_peer) and all(r <= WARM_VS_PEER for _, r in warm_vs_peer))}. "
+    f"Per function: {names([(f, fmt(r) + '×') for f, r in warm_vs_peer])}.",
+    f"- Cold median ≤ {COLD_VS_PEER}× the `lambda_http` peer's: "
+    f"{verdict(bool(cold_vs_peer) and all(r <= COLD_VS_PEER for _, r in cold_vs_peer))}. "
+    f"Per function: {names([(f, fmt(r) + '×') for f, r in cold_vs_peer])}.",
     "",
 ]
 notes = Path(__file__).resolve().parent.parent / "bench" / "NOTES.md"

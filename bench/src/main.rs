@@ -2,11 +2,12 @@
 //! DynamoDB Local and a local Lambda Runtime API ([`runtime_api`]).
 //!
 //! Environment: `DYNAMODB_ENDPOINT`, `LAMBDA_DIR` (the `cargo lambda build --release`
-//! output), `HELLO_BIN`, `PYTHON` and `PY_HANDLER_DIR` (the boto3 peer), `COLD_RUNS`,
-//! `WARM_RUNS`, `SCALE` (comma-separated user counts). For a quick look at a few
-//! figures, `ONLY` (comma-separated functions) and `PHASES` (any of `cold`, `warm`,
-//! `scale`) narrow the run, and `FUNCTION_ENV` (`K=V,K=V`) adds variables to every
-//! function process. Writes JSON to the first argument.
+//! output), `HELLO_BIN`, `PEER_BIN` (the `lambda_http` peer, `src/bin/peer.rs`; by
+//! default `$LAMBDA_DIR/peer/bootstrap`), `PYTHON` and `PY_HANDLER_DIR` (the boto3
+//! peer), `COLD_RUNS`, `WARM_RUNS`, `SCALE` (comma-separated user counts). For a quick
+//! look at a few figures, `ONLY` (comma-separated functions) and `PHASES` (any of
+//! `cold`, `warm`, `scale`) narrow the run, and `FUNCTION_ENV` (`K=V,K=V`) adds
+//! variables to every function process. Writes JSON to the first argument.
 
 mod raw;
 mod runtime_api;
@@ -47,10 +48,51 @@ fn stats(mut v: Vec<f64>) -> Value {
     json!({ "n": v.len(), "p50": percentile(&v, 0.5), "p90": percentile(&v, 0.9), "p99": percentile(&v, 0.99) })
 }
 
+/// A process to start: its command line and its environment.
+#[derive(Clone, Copy)]
+struct Program<'a> {
+    cmd: &'a [String],
+    env: &'a [(String, String)],
+}
+
+impl<'a> Program<'a> {
+    fn new(cmd: &'a [String], env: &'a [(String, String)]) -> Program<'a> {
+        Program { cmd, env }
+    }
+}
+
+/// The functions whose warm p50 and cold median are set against the `lambda_http`
+/// peer's (issue 18); the peer runs alongside each of them.
+const VS_PEER: [&str; 4] = ["get-me", "get-user", "get-workspace", "studio-storage-used"];
+
+/// What the request log lines of a process add up to.
+#[derive(Default)]
+struct Logged {
+    /// Request lines seen.
+    requests: usize,
+    read_units: f64,
+    write_units: f64,
+    /// DynamoDB requests sent through the store's send path (`db_calls`, absent when 0).
+    db_calls: u64,
+}
+
+impl Logged {
+    fn of<'a>(lines: impl IntoIterator<Item = &'a Value>) -> Logged {
+        lines.into_iter().fold(Logged::default(), |mut acc, v| {
+            acc.requests += 1;
+            acc.read_units += v["read_units"].as_f64().unwrap_or(0.0);
+            acc.write_units += v["write_units"].as_f64().unwrap_or(0.0);
+            acc.db_calls += v["db_calls"].as_u64().unwrap_or(0);
+            acc
+        })
+    }
+}
+
 /// A function process talking to our Runtime API, its log lines collected.
 struct Proc {
     child: Child,
     lines: Arc<Mutex<Vec<String>>>,
+    reader: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Proc {
@@ -80,7 +122,7 @@ impl Proc {
         }
         let mut child = cmd.spawn()?;
         let lines = Arc::new(Mutex::new(Vec::new()));
-        if let Some(out) = child.stdout.take() {
+        let reader = child.stdout.take().map(|out| {
             let sink = lines.clone();
             std::thread::spawn(move || {
                 for line in BufReader::new(out).lines().map_while(Result::ok) {
@@ -88,9 +130,13 @@ impl Proc {
                         l.push(line);
                     }
                 }
-            });
-        }
-        Ok(Proc { child, lines })
+            })
+        });
+        Ok(Proc {
+            child,
+            lines,
+            reader,
+        })
     }
 
     /// Peak resident set (KiB) and CPU time (ms) so far.
@@ -121,25 +167,26 @@ impl Proc {
         (hwm, ticks * 10.0)
     }
 
-    /// Capacity units the function logged per request (measured store only).
-    fn capacity(&self) -> Vec<(f64, f64)> {
+    fn stop(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Stops the process and returns its request log lines (`"message": "request"`),
+    /// one per request in order: every line it wrote is read to the end of its output
+    /// first, so the line of a request answered just before is never missed.
+    fn finish(mut self) -> Vec<Value> {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        if let Some(reader) = self.reader.take() {
+            let _ = reader.join();
+        }
         let lines = self.lines.lock().map(|l| l.clone()).unwrap_or_default();
         lines
             .iter()
             .filter_map(|l| serde_json::from_str::<Value>(l).ok())
             .filter(|v| v["message"] == "request")
-            .map(|v| {
-                (
-                    v["read_units"].as_f64().unwrap_or(0.0),
-                    v["write_units"].as_f64().unwrap_or(0.0),
-                )
-            })
             .collect()
-    }
-
-    fn stop(mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -182,39 +229,69 @@ async fn invoke(api: &RuntimeApi, event: Vec<u8>) -> Option<runtime_api::Answer>
         .flatten()
 }
 
+/// One cold start of `program` answering `event`: exec to response and exec to its
+/// first request for an event (ms), the answer's body, and the process's request log
+/// lines when `capture`. `None` when it could not be started or gave no answer.
+async fn start_once(
+    program: Program<'_>,
+    event: &[u8],
+    capture: bool,
+) -> Option<(f64, f64, Vec<u8>, Vec<Value>)> {
+    // A Runtime API per process: a killed process's pending `next` must not take
+    // the event meant for its successor.
+    let api = RuntimeApi::start().await.ok()?;
+    let started = std::time::Instant::now();
+    let p = Proc::spawn(program.cmd, &api, program.env, capture).ok()?;
+    let answer = invoke(&api, event.to_vec()).await;
+    let lines = if capture {
+        p.finish()
+    } else {
+        p.stop();
+        Vec::new()
+    };
+    let a = answer?;
+    Some((
+        a.received.duration_since(started).as_secs_f64() * 1000.0,
+        // The event waits in the queue, so it is handed out the moment the process
+        // first asks for one: exec to that moment is its init.
+        a.sent.duration_since(started).as_secs_f64() * 1000.0,
+        a.body,
+        lines,
+    ))
+}
+
 /// Time from exec to the first response, `runs` times.
-/// With `raw` (the table's config and the function's name), each start is followed by
-/// the function's raw call sequence on a new client: what its first DynamoDB round
-/// trips cost any caller on a fresh connection.
+/// With `raw` (the table's config and the name of one of the service's functions),
+/// the function's log line of each start gives its round trips (`db_calls`), and each
+/// start is followed by the function's raw call sequence on a new client: what its
+/// first DynamoDB round trips cost any caller on a fresh connection. With `peer`, each
+/// start is also followed by a cold start of the peer (answering the same event), so
+/// both meet DynamoDB Local and the machine in the same state.
 async fn cold(
-    program: &[String],
-    env: &[(String, String)],
+    program: Program<'_>,
     event: &[u8],
     runs: usize,
     raw: Option<(&Config, &str)>,
+    peer: Option<Program<'_>>,
 ) -> Value {
+    let capture = raw.is_some();
     let mut times = Vec::new();
     let mut init_times = Vec::new();
     let mut raw_times = Vec::new();
+    let mut peer_times = Vec::new();
+    let mut round_trips = Vec::new();
     let mut status = Value::Null;
     for _ in 0..runs {
-        // A Runtime API per process: a killed process's pending `next` must not take
-        // the event meant for its successor.
-        let Ok(api) = RuntimeApi::start().await else {
+        let Some((ms, init, body, lines)) = start_once(program, event, capture).await else {
             break;
         };
-        let started = std::time::Instant::now();
-        let Ok(p) = Proc::spawn(program, &api, env, false) else {
-            break;
-        };
-        if let Some(a) = invoke(&api, event.to_vec()).await {
-            times.push(a.received.duration_since(started).as_secs_f64() * 1000.0);
-            // The event waits in the queue, so it is handed out the moment the process
-            // first asks for one: exec to that moment is its init.
-            init_times.push(a.sent.duration_since(started).as_secs_f64() * 1000.0);
-            status = status_of(&a.body);
+        times.push(ms);
+        init_times.push(init);
+        status = status_of(&body);
+        if capture {
+            // The start's one request; null when it wrote no request line.
+            round_trips.push((!lines.is_empty()).then(|| Logged::of(&lines).db_calls));
         }
-        p.stop();
         if let Some((config, function)) = raw {
             let fresh = Ctx::new(config.clone()).await;
             let started = std::time::Instant::now();
@@ -222,35 +299,61 @@ async fn cold(
                 raw_times.push(started.elapsed().as_secs_f64() * 1000.0);
             }
         }
+        if let Some(peer) = peer {
+            if let Some((ms, ..)) = start_once(peer, event, false).await {
+                peer_times.push(ms);
+            }
+        }
     }
+    let counted: Vec<u64> = round_trips.iter().flatten().copied().collect();
     json!({
         "ms": stats(times),
         "init_ms": stats(init_times),
         "raw_first_ms": (!raw_times.is_empty()).then(|| stats(raw_times)),
+        "peer_ms": (!peer_times.is_empty()).then(|| stats(peer_times)),
         "status": status,
+        // Of the last start, like the status (writing samples may answer differently
+        // once their first start has written); the range covers every start.
+        "round_trips": round_trips.last().copied().flatten(),
+        "round_trips_range": (!counted.is_empty()).then(|| {
+            json!([counted.iter().min(), counted.iter().max()])
+        }),
     })
 }
 
-/// Warm latency, memory, CPU and capacity over `runs` invocations of one process.
+/// Warm latency, memory, CPU, capacity and round trips over `runs` invocations of one
+/// process. With `peer` (its program and event), a warm process of the peer answers
+/// one event after each invocation (and its raw calls), so both meet DynamoDB Local in
+/// the same state.
 async fn warm(
-    program: &[String],
-    env: &[(String, String)],
+    program: Program<'_>,
     function: &str,
     template: &Value,
     runs: usize,
     raw_ctx: Option<&Ctx>,
+    peer: Option<(Program<'_>, &[u8])>,
 ) -> Value {
     let Ok(api) = RuntimeApi::start().await else {
         return Value::Null;
     };
     let api = &api;
-    let Ok(p) = Proc::spawn(program, api, env, true) else {
+    let Ok(p) = Proc::spawn(program.cmd, api, program.env, true) else {
         return Value::Null;
     };
+    let mut peer_proc = None;
+    if let Some((peer, event)) = peer {
+        if let Ok(peer_api) = RuntimeApi::start().await {
+            if let Ok(pp) = Proc::spawn(peer.cmd, &peer_api, peer.env, false) {
+                let _ = invoke(&peer_api, event.to_vec()).await;
+                peer_proc = Some((peer_api, pp, event));
+            }
+        }
+    }
     let _ = invoke(api, event_for(function, template)).await;
     let (_, cpu_before) = p.usage();
     let mut times = Vec::new();
     let mut raw_times = Vec::new();
+    let mut peer_times = Vec::new();
     let mut statuses = std::collections::BTreeMap::new();
     for _ in 1..=runs {
         if let Some(a) = invoke(api, event_for(function, template)).await {
@@ -263,25 +366,31 @@ async fn warm(
                 raw_times.push(started.elapsed().as_secs_f64() * 1000.0);
             }
         }
+        if let Some((peer_api, _, event)) = &peer_proc {
+            if let Some(a) = invoke(peer_api, event.to_vec()).await {
+                peer_times.push(a.received.duration_since(a.sent).as_secs_f64() * 1000.0);
+            }
+        }
     }
     let (hwm, cpu_after) = p.usage();
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    let caps = p.capacity();
+    if let Some((_, pp, _)) = peer_proc {
+        pp.stop();
+    }
+    let lines = p.finish();
     // The first line is the discarded warm-up invocation.
-    let (read, write) = caps
-        .iter()
-        .skip(1)
-        .fold((0.0, 0.0), |(r, w), (a, b)| (r + a, w + b));
-    let per = (caps.len().saturating_sub(1)).max(1) as f64;
-    p.stop();
+    let logged = Logged::of(lines.iter().skip(1));
+    let per = logged.requests.max(1) as f64;
     json!({
         "ms": stats(times),
         "raw_ms": (!raw_times.is_empty()).then(|| stats(raw_times)),
+        "peer_ms": (!peer_times.is_empty()).then(|| stats(peer_times)),
         "statuses": statuses,
         "peak_rss_kib": hwm,
         "cpu_ms_per_request": (cpu_after - cpu_before) / runs as f64,
-        "read_units": read / per,
-        "write_units": write / per,
+        "read_units": logged.read_units / per,
+        "write_units": logged.write_units / per,
+        // Mean DynamoDB requests per request; null for a process that logs none.
+        "db_calls_per_request": (logged.requests > 0).then(|| logged.db_calls as f64 / per),
     })
 }
 
@@ -365,7 +474,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut py_env = fenv.clone();
     py_env.push(("PYTHONPATH".into(), env("PY_HANDLER_DIR", "bench/python")));
     py_env.push(("USER_ID".into(), admin::samples::ADMIN_ID.into()));
-    let get_me = serde_json::to_vec(&load_event(&root, "get-me"))?;
+    // The peer is a bin of this crate, so `cargo lambda build` puts it beside the functions.
+    let peer_default = lambda_dir.join("peer").join("bootstrap");
+    let peer_bin = vec![env("PEER_BIN", &peer_default.to_string_lossy())];
+    let mut peer_env = fenv.clone();
+    peer_env.push(("USER_ID".into(), admin::samples::ADMIN_ID.into()));
+    let peer = Program::new(&peer_bin, &peer_env);
+    let get_me_event = load_event(&root, "get-me");
+    let get_me = serde_json::to_vec(&get_me_event)?;
 
     eprintln!("cold starts");
     let mut cold_starts = serde_json::Map::new();
@@ -373,11 +489,22 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     if cold_phase {
         cold_starts.insert(
             "hello-world (floor)".into(),
-            cold(&hello, &fenv, &get_me, cold_runs, None).await,
+            cold(Program::new(&hello, &fenv), &get_me, cold_runs, None, None).await,
         );
         cold_starts.insert(
             "python boto3 (peer)".into(),
-            cold(&python, &py_env, &get_me, cold_runs, None).await,
+            cold(
+                Program::new(&python, &py_env),
+                &get_me,
+                cold_runs,
+                None,
+                None,
+            )
+            .await,
+        );
+        cold_starts.insert(
+            "lambda_http GetItem (peer)".into(),
+            cold(peer, &get_me, cold_runs, None, None).await,
         );
     }
     for f in functions
@@ -388,7 +515,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let ev = serde_json::to_vec(&load_event(&root, f))?;
         cold_starts.insert(
             f.clone(),
-            cold(&bin(f), &fenv, &ev, cold_runs, Some((&config, f))).await,
+            cold(
+                Program::new(&bin(f), &fenv),
+                &ev,
+                cold_runs,
+                Some((&config, f)),
+                VS_PEER.contains(&f.as_str()).then_some(peer),
+            )
+            .await,
         );
     }
 
@@ -422,6 +556,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "auth-login",
     ];
     let mut warm_results = serde_json::Map::new();
+    if selected("PHASES", "warm") {
+        eprintln!("  peer");
+        warm_results.insert(
+            "peer".into(),
+            warm(peer, "peer", &get_me_event, warm_runs, None, None).await,
+        );
+    }
     for f in warm_set
         .into_iter()
         .filter(|f| selected("PHASES", "warm") && selected("ONLY", f))
@@ -430,7 +571,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let ev = load_event(&root, f);
         warm_results.insert(
             f.into(),
-            warm(&bin(f), &fenv, f, &ev, warm_runs, Some(&ctx)).await,
+            warm(
+                Program::new(&bin(f), &fenv),
+                f,
+                &ev,
+                warm_runs,
+                Some(&ctx),
+                VS_PEER.contains(&f).then_some((peer, get_me.as_slice())),
+            )
+            .await,
         );
     }
     let raw_results: serde_json::Map<String, Value> = warm_results
@@ -466,7 +615,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                     .collect();
                 ev["queryStringParameters"] = Value::Object(map);
             }
-            row.insert(f.into(), warm(&bin(f), &fenv, f, &ev, 200, None).await);
+            let w = warm(Program::new(&bin(f), &fenv), f, &ev, 200, None, None).await;
+            row.insert(f.into(), w);
         }
         scale_results.push(json!({ "users": n, "results": row }));
     }

@@ -24,12 +24,38 @@ async fn get(ctx: &Ctx, pk: String, sk: &str) {
         .await;
 }
 
-/// Token and caller profile: what every authenticated request reads first.
-async fn auth(ctx: &Ctx) {
+/// One consistent `BatchGetItem` of `wanted` (one round trip).
+async fn batch_get(ctx: &Ctx, wanted: Vec<Item>) {
+    if let Ok(ka) = KeysAndAttributes::builder()
+        .set_keys(Some(wanted))
+        .consistent_read(true)
+        .build()
+    {
+        let _ = ctx
+            .store
+            .client()
+            .batch_get_item()
+            .request_items(ctx.store.table(), ka)
+            .send()
+            .await;
+    }
+}
+
+/// Token, caller profile and `also` (a read that depends only on the path) in one
+/// `BatchGetItem`: what every authenticated request reads first (issue 18).
+async fn auth_with(ctx: &Ctx, also: Option<Item>) {
     let hash = shared::auth::hash_token(admin::samples::ADMIN_TOKEN);
-    get(ctx, keys::token(&hash), keys::TOKEN).await;
     let admin = sample(admin::samples::ADMIN_ID);
-    get(ctx, keys::user(admin), keys::PROFILE).await;
+    let mut wanted = vec![
+        key(keys::token(&hash), keys::TOKEN),
+        key(keys::user(admin), keys::PROFILE),
+    ];
+    wanted.extend(also);
+    batch_get(ctx, wanted).await;
+}
+
+async fn auth(ctx: &Ctx) {
+    auth_with(ctx, None).await;
 }
 
 async fn list_page(ctx: &Ctx) {
@@ -56,19 +82,7 @@ async fn list_page(ctx: &Ctx) {
         .filter_map(|i| i.get("user_id").and_then(|v| v.as_s().ok()))
         .map(|id| key(keys::user(sample(id)), keys::PROFILE))
         .collect();
-    if let Ok(ka) = KeysAndAttributes::builder()
-        .set_keys(Some(profiles))
-        .consistent_read(true)
-        .build()
-    {
-        let _ = ctx
-            .store
-            .client()
-            .batch_get_item()
-            .request_items(ctx.store.table(), ka)
-            .send()
-            .await;
-    }
+    batch_get(ctx, profiles).await;
 }
 
 /// Issues the raw call sequence behind `function`, if it is one of the compared
@@ -79,14 +93,8 @@ pub async fn calls_for(ctx: &Ctx, function: &str) -> bool {
     let ws = keys::workspace(sample(admin::samples::WORKSPACE_ID));
     match function {
         "get-me" | "studio-storage-used" => auth(ctx).await,
-        "get-user" => {
-            auth(ctx).await;
-            get(ctx, member, keys::PROFILE).await;
-        }
-        "get-workspace" => {
-            auth(ctx).await;
-            get(ctx, ws, keys::META).await;
-        }
+        "get-user" => auth_with(ctx, Some(key(member, keys::PROFILE))).await,
+        "get-workspace" => auth_with(ctx, Some(key(ws, keys::META))).await,
         "list-users" => list_page(ctx).await,
         _ => return false,
     }
