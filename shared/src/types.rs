@@ -84,8 +84,8 @@ impl Email {
     }
 }
 
-/// A username: 3–50 of `a-z0-9._-` (letters in either case), kept as given; unique
-/// case-insensitively.
+/// A username: 3–100 ASCII letters (either case), digits and `._-@+`, kept as given so
+/// that an identity provider's email-shaped user names fit; unique case-insensitively.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Username(String);
@@ -96,14 +96,14 @@ impl Username {
     }
 
     pub fn parse_str(s: &str) -> Result<Username, Invalid> {
-        length_between(s, 3, 50)?;
+        length_between(s, 3, 100)?;
         if !s
             .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_' || c == '-')
+            .all(|c| c.is_ascii_alphanumeric() || "._-@+".contains(c))
         {
             return Err(Invalid::new(
                 "string_pattern_mismatch",
-                "Username may contain only letters, digits, '.', '_' and '-'",
+                "Username may contain only letters, digits, '.', '_', '-', '@' and '+'",
             ));
         }
         Ok(Username(s.to_string()))
@@ -455,7 +455,10 @@ mod tests {
         assert!(Username::parse(&json!("jane.doe-1_x")).is_ok());
         assert!(Username::parse(&json!("ab")).is_err());
         assert!(Username::parse(&json!("a b c")).is_err());
-        assert!(Username::parse(&json!("x".repeat(51))).is_err());
+        assert!(Username::parse(&json!("Jane.Doe+it@corp.example")).is_ok());
+        assert!(Username::parse(&json!("x".repeat(100))).is_ok());
+        assert!(Username::parse(&json!("x".repeat(101))).is_err());
+        assert!(Username::parse(&json!("jane/doe")).is_err());
     }
 
     #[test]

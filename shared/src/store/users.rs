@@ -85,12 +85,20 @@ impl Store {
     /// The user an email address or a username belongs to.
     pub async fn user_by_login(&self, login: &str) -> Result<Option<UserRecord>, ApiError> {
         let lower = crate::types::normal_login(login);
-        let pk = if lower.contains('@') {
-            keys::email_guard(&lower)
+        let by_username = key(keys::username_guard(&lower), keys::GUARD);
+        // A login with `@` is an email first; a username may hold `@` too.
+        let guard = if lower.contains('@') {
+            match self
+                .get_item(key(keys::email_guard(&lower), keys::GUARD))
+                .await?
+            {
+                Some(g) => Some(g),
+                None => self.get_item(by_username).await?,
+            }
         } else {
-            keys::username_guard(&lower)
+            self.get_item(by_username).await?
         };
-        let Some(guard) = self.get_item(key(pk, keys::GUARD)).await? else {
+        let Some(guard) = guard else {
             return Ok(None);
         };
         let Some(id) = guard

@@ -410,3 +410,36 @@ async fn authenticated_reads_that_depend_on_the_path_take_one_round_trip() {
     assert_eq!(app.get_me(&forged).await.status, 401);
     assert_eq!(calls() - before, 1);
 }
+
+#[tokio::test]
+async fn email_shaped_usernames_are_kept_and_log_in() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let r = app
+        .create_user(
+            Some(&admin.token),
+            json!({"email": "jane@example.com", "username": "Jane.Doe+it@corp.example",
+                   "password": "password-123"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(r.body["username"], "Jane.Doe+it@corp.example");
+    // By the username (it has an `@`, and is not the email), and by the email.
+    for login in ["jane.doe+it@corp.example", "JANE@example.com"] {
+        let r = app
+            .auth_login(json!({"login": login, "password": "password-123"}))
+            .await;
+        assert_eq!(r.status, 201, "{login}: {}", r.text);
+    }
+    let r = app
+        .create_user(
+            Some(&admin.token),
+            json!({"email": "other@example.com", "username": "JANE.DOE+IT@corp.example",
+                   "password": "password-123"}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.body["details"]["field"].clone()),
+        (409, json!("username"))
+    );
+}
