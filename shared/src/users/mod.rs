@@ -18,6 +18,7 @@ use crate::error::ApiError;
 use crate::http::{self, IfMatch, Request, Response};
 use crate::model::{PublicUserView, UserRecord, UserView};
 use crate::passwords;
+use crate::ratelimit::LoginLimiter;
 use crate::store::UserChange;
 use crate::types::{self, Email, Status, Username};
 use crate::Ctx;
@@ -181,8 +182,9 @@ pub fn new_record(
 
 /// Changes `target` (as the caller read it) by `input` on behalf of `caller`:
 ///
-/// - a non-admin changing a password must give the current one (missing is 422,
-///   wrong 403);
+/// - a user changing its own password, admins included, must give the current one
+///   (missing is 422, wrong 403 and counted as a failed login of the account from the
+///   request's address); a global admin resetting another user's password need not;
 /// - a non-admin changing the email address loses `is_verified`;
 /// - a new password, or the account leaving `active`, revokes the user's tokens but
 ///   the one the user itself called with;
@@ -195,10 +197,11 @@ pub async fn change(
     caller: &Caller,
     target: UserRecord,
     input: UserInput,
-    if_match: IfMatch,
+    req: &Request,
 ) -> Result<UserRecord, ApiError> {
-    if input.password.is_some() && !caller.is_admin() {
-        check_current_password(&target, input.current_password.as_deref()).await?;
+    let if_match = IfMatch::of(req);
+    if input.password.is_some() && target.user_id == caller.id() {
+        check_current_password(ctx, req, &target, input.current_password.as_deref()).await?;
     }
     let password_hash = match &input.password {
         Some(p) => Some(passwords::hash_password(p).await?),
@@ -243,9 +246,14 @@ pub async fn change(
         .await
 }
 
-/// Checks the current password a non-admin must give to change its password:
-/// missing is 422, wrong is 403.
-async fn check_current_password(user: &UserRecord, given: Option<&str>) -> Result<(), ApiError> {
+/// Checks the current password a user must give to change its own password: missing
+/// is 422, wrong is 403 and a failed login (429 while the login limit holds).
+async fn check_current_password(
+    ctx: &Ctx,
+    req: &Request,
+    user: &UserRecord,
+    given: Option<&str>,
+) -> Result<(), ApiError> {
     let Some(given) = given else {
         return Err(ApiError::validation(vec![crate::FieldError::body(
             "current_password",
@@ -253,9 +261,12 @@ async fn check_current_password(user: &UserRecord, given: Option<&str>) -> Resul
             "current_password is required to change the password",
         )]));
     };
+    let limiter = LoginLimiter::new(ctx, user.email.as_str(), req);
+    limiter.check().await?;
     if passwords::verify_password(given, Some(&user.password_hash)).await {
         Ok(())
     } else {
+        limiter.record_failure().await?;
         Err(ApiError::wrong_current_password())
     }
 }

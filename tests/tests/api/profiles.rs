@@ -248,3 +248,51 @@ async fn put_accepts_what_get_returned() {
     let r = app.replace_user(&admin.token, &u.id, body).await;
     assert_eq!(r.status, 422, "{}", r.text);
 }
+
+#[tokio::test]
+async fn own_password_changes_need_the_current_one_and_admin_resets_revoke_everything() {
+    let app = TestApp::spawn_with(|c| c.login_max_failures = 3).await;
+    let admin = app.admin().await;
+    let u = app.user(&admin, "resetme").await;
+    let second = app.login("resetme", "password-123").await;
+    // An admin changing its own password needs the current one too.
+    let r = app
+        .patch_user(&admin.token, "me", json!({"password": "admin-password-2"}))
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert_eq!(r.body["details"]["errors"][0]["loc"][1], "current_password");
+    // An admin resetting another user's password does not, and every token of that
+    // user stops working.
+    let r = app
+        .patch_user(&admin.token, &u.id, json!({"password": "reset-password-1"}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(app.get_me(&u.token).await.status, 401);
+    assert_eq!(app.get_me(&second).await.status, 401);
+    assert_eq!(app.get_me(&admin.token).await.status, 200);
+    // Wrong current passwords count as failed logins of the account: at the limit the
+    // login itself is 429, even with the right password.
+    let token = app.login("resetme@example.com", "reset-password-1").await;
+    for _ in 0..3 {
+        let r = app
+            .patch_user(
+                &token,
+                "me",
+                json!({"password": "new-password-9", "current_password": "guess-guess"}),
+            )
+            .await;
+        assert_eq!(r.status, 403, "{}", r.text);
+    }
+    let r = app
+        .auth_login(json!({"login": "resetme@example.com", "password": "reset-password-1"}))
+        .await;
+    assert_eq!(r.status, 429, "{}", r.text);
+    let r = app
+        .patch_user(
+            &token,
+            "me",
+            json!({"password": "new-password-9", "current_password": "reset-password-1"}),
+        )
+        .await;
+    assert_eq!(r.status, 429, "{}", r.text);
+}
