@@ -22,6 +22,8 @@ pub struct Config {
     /// Failed logins allowed per source address in one window.
     pub ip_max_failures: i64,
     pub login_window_seconds: i64,
+    /// The most users an unfiltered Studio list returns (`STUDIO_MAX_USERS`).
+    pub studio_max_users: usize,
     /// How long an invitation stays pending (`INVITATION_TTL_DAYS`).
     pub invitation_ttl_days: i64,
     /// `MEASURE_CAPACITY=true`: ask DynamoDB for consumed capacity and add it up
@@ -73,6 +75,7 @@ impl Config {
             ip_max_failures: number("LOGIN_MAX_FAILURES_PER_IP", 200)?,
             login_window_seconds: number("LOGIN_WINDOW_SECONDS", 900)?,
             invitation_ttl_days: number("INVITATION_TTL_DAYS", 7)?,
+            studio_max_users: number("STUDIO_MAX_USERS", 1000)?,
             measure_capacity: boolean("MEASURE_CAPACITY", false)?,
         };
         if config.token_ttl_seconds <= 0 {
@@ -83,6 +86,9 @@ impl Config {
         }
         if config.activity_retention_days <= 0 {
             return Err("ACTIVITY_RETENTION_DAYS must be positive".into());
+        }
+        if !(1..=100_000).contains(&config.studio_max_users) {
+            return Err("STUDIO_MAX_USERS must be from 1 to 100000".into());
         }
         if !(1..=3650).contains(&config.invitation_ttl_days) {
             return Err("INVITATION_TTL_DAYS must be from 1 to 3650".into());
@@ -108,6 +114,7 @@ impl Config {
             ip_max_failures: 200,
             login_window_seconds: 900,
             invitation_ttl_days: 7,
+            studio_max_users: 1000,
             measure_capacity: false,
         }
     }

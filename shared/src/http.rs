@@ -113,6 +113,13 @@ pub fn with_etag(mut resp: Response, tag: impl std::fmt::Display) -> Response {
     resp
 }
 
+/// Adds the header `name: value` (names and values the service itself spells).
+pub fn with_header(mut resp: Response, name: &'static str, value: &'static str) -> Response {
+    resp.headers_mut()
+        .insert(name, HeaderValue::from_static(value));
+    resp
+}
+
 /// Adds a `Location` header.
 pub fn with_location(mut resp: Response, location: &str) -> Response {
     if let Ok(v) = HeaderValue::from_str(location) {

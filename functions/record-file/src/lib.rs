@@ -14,7 +14,7 @@ pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
     let user = changeable_user(ctx, &caller, &req).await?;
     let f = body_fields(&req)?;
     let checksum = f.required("checksum", Checksum::parse);
-    let size = f.required("size", integer(0, 1 << 50));
+    let size = f.required("size", integer(1, 1 << 50));
     let (checksum, size) = f.finish((checksum, size))?;
     match ctx
         .store

@@ -194,6 +194,21 @@ impl Store {
             .collect())
     }
 
+    /// The ids of the first `limit` users of `dir` (oldest first), and whether more
+    /// follow.
+    pub async fn directory_ids_first(
+        &self,
+        dir: Directory,
+        limit: usize,
+    ) -> Result<(Vec<Uuid>, bool), ApiError> {
+        let first = SortField::CreatedAt.range(dir);
+        let page = self
+            .read_page(&first, &PageRequest { limit, after: None })
+            .await?;
+        let more = page.next.is_some();
+        Ok((page.items.iter().filter_map(user_id_of).collect(), more))
+    }
+
     /// How many entries match `q` (a count query, read in full).
     pub async fn directory_count(&self, q: &DirectoryQuery) -> Result<i64, ApiError> {
         self.count(&q.range()).await

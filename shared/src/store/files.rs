@@ -6,11 +6,12 @@ use uuid::Uuid;
 
 use super::read::Range;
 use super::write::{optimistic, Attempt, Check, Op, Rejection, Tx};
-use super::{key, n, to_item, with_key, Store};
+use super::{from_item, key, n, to_item, with_key, Store};
 use crate::activity::{kind, NewActivity};
 use crate::error::ApiError;
 use crate::keys;
 use crate::model::{FileRecord, UserRecord};
+use crate::paging::{Page, PageRequest};
 use crate::types::Checksum;
 
 /// What recording a file came to. Each outcome carries the user as it is afterwards,
@@ -40,10 +41,20 @@ impl Store {
             .await
     }
 
-    /// Every counted file of a user.
-    pub async fn list_files(&self, user: Uuid) -> Result<Vec<FileRecord>, ApiError> {
+    /// Every counted file of a user (the refresh sums them).
+    async fn list_files(&self, user: Uuid) -> Result<Vec<FileRecord>, ApiError> {
         self.read_all_as(&Range::partition(keys::user(user)).prefix(keys::FILE_PREFIX))
             .await
+    }
+
+    /// A page of a user's counted files, by checksum.
+    pub async fn files_page(
+        &self,
+        user: Uuid,
+        page: &PageRequest,
+    ) -> Result<Page<FileRecord>, ApiError> {
+        let files = Range::partition(keys::user(user)).prefix(keys::FILE_PREFIX);
+        self.read_page(&files, page).await?.try_map(from_item)
     }
 
     /// Counts a file of `size` bytes against `user`'s quota (a global admin has none),

@@ -144,3 +144,35 @@ async fn notification_marker_only_moves_forward() {
         assert_eq!(r.body["error"], "BAD_REQUEST");
     }
 }
+
+#[tokio::test]
+async fn storage_pages_its_files_and_a_file_has_a_size() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let u = app.user(&admin, "pager").await;
+    let r = app
+        .record_file(&u.token, "me", json!({"checksum": "zero", "size": 0}))
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    for c in ["c1", "c2", "c3"] {
+        let r = app
+            .record_file(&u.token, "me", json!({"checksum": c, "size": 10}))
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+    }
+    let r = app.get_storage(&u.token, "me").await;
+    assert_eq!(r.body["disk_space_used"], 30);
+    assert_eq!(r.body["has_more"], false);
+    let files = app
+        .pages(&u.token, "/v1/users/me/storage?limit=2", "files")
+        .await;
+    let sums: Vec<&str> = files
+        .iter()
+        .map(|f| f["checksum"].as_str().unwrap())
+        .collect();
+    assert_eq!(sums, vec!["c1", "c2", "c3"]);
+    let r = app
+        .call("GET", "/v1/users/me/storage?limit=0", Some(&u.token), None)
+        .await;
+    assert_eq!(r.status, 400, "{}", r.text);
+}

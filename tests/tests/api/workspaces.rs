@@ -267,3 +267,29 @@ async fn only_activities_mention(app: &TestApp, ws: &str) -> bool {
         !format!("{item:?}").contains(ws) || sk.starts_with("ACT")
     })
 }
+
+#[tokio::test]
+async fn an_unfiltered_studio_list_is_bounded_and_says_so() {
+    let app = TestApp::spawn_with(|c| c.studio_max_users = 2).await;
+    let admin = app.admin().await;
+    for name in ["one", "two", "three"] {
+        app.user(&admin, name).await;
+    }
+    let r = app.studio_list_users(&admin.token, "").await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body.as_array().unwrap().len(), 2);
+    assert_eq!(r.header("x-result-truncated"), Some("true"));
+    // A filtered list is not cut, and says nothing.
+    let r = app
+        .studio_list_users(&admin.token, &format!("ids={}", admin.id))
+        .await;
+    assert_eq!(r.body.as_array().unwrap().len(), 1);
+    assert_eq!(r.header("x-result-truncated"), None);
+    // A channel the caller is not in shows no one.
+    let outsider = app.user(&admin, "outsider").await;
+    let ws = app.workspace(&admin, "closed").await;
+    let r = app
+        .studio_list_users(&outsider.token, &format!("channel={ws}"))
+        .await;
+    assert_eq!((r.status, r.body.clone()), (200, json!([])));
+}
