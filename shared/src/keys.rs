@@ -119,9 +119,9 @@ pub fn dir_workspace(id: Uuid) -> String {
 /// The item holding global counters.
 pub const STATS: &str = "STATS";
 pub const USERS_COUNTER: &str = "USERS";
-/// Failed-login counters (TTL) per login name and per source address.
-pub fn login_limit(kind: &str, key: &str) -> String {
-    format!("RATE#{kind}#{key}")
+/// A login-attempt counter (TTL): `name` says what it counts and in which window.
+pub fn login_limit_counter(name: &str) -> String {
+    format!("RATE#{name}")
 }
 pub const RATE: &str = "RATE";
 /// Marks a user whose delete has begun, so a retried DELETE can finish it.

@@ -1,5 +1,14 @@
-//! Brute-force protection for logins: failed attempts are counted per login name and
-//! per source address in items that expire with their window (TTL).
+//! Brute-force protection for logins (SPEC, "Login limits"). Failures are counted per
+//! (account, source address), where the account is the resolved user or, when no user
+//! matches, the normalised login name, so known and unknown logins answer alike; and
+//! per source address across all accounts. Only those are ever blocked: never an
+//! account as such, which a stranger could lock from anywhere.
+//!
+//! Counters live in fixed windows of `LOGIN_WINDOW_SECONDS` (the window is in the
+//! key; items expire with it). An attempt is reserved *before* its password is
+//! checked: one conditional write takes a slot in each counter at once, or takes none
+//! and answers 429, so parallel guesses cannot slip past the limit. An attempt that
+//! succeeds gives its slots back; a failed one keeps them: that is the count.
 
 use crate::error::ApiError;
 use crate::http::{source_ip, Request};
@@ -8,46 +17,52 @@ use crate::Ctx;
 /// The counters one login attempt is judged by.
 pub struct LoginLimiter<'a> {
     ctx: &'a Ctx,
-    /// (kind, name, allowed failures per window)
-    buckets: Vec<(&'static str, String, i64)>,
+    /// (counter, allowed failures per window)
+    buckets: Vec<(String, i64)>,
+    /// The window's end (epoch seconds).
+    window_end: i64,
 }
 
 impl<'a> LoginLimiter<'a> {
-    pub fn new(ctx: &'a Ctx, login: &str, req: &Request) -> LoginLimiter<'a> {
+    /// The counters of an attempt on `account` (a user id, or a normalised login name
+    /// that matches no user) from the request's source address.
+    pub fn new(ctx: &'a Ctx, account: &str, req: &Request) -> LoginLimiter<'a> {
+        let window = ctx.config.login_window_seconds.max(1);
+        let now = ctx.clock.now().timestamp();
+        let bucket = now / window;
+        let ip = source_ip(req).unwrap_or_else(|| "unknown".into());
         let mut buckets = vec![(
-            "login",
-            crate::types::normal_login(login),
+            format!("pair#{account}#{ip}#{bucket}"),
             ctx.config.login_max_failures,
         )];
-        if let Some(ip) = source_ip(req) {
-            buckets.push(("ip", ip, ctx.config.ip_max_failures));
+        if ip != "unknown" {
+            buckets.push((format!("ip#{ip}#{bucket}"), ctx.config.ip_max_failures));
         }
-        LoginLimiter { ctx, buckets }
+        LoginLimiter {
+            ctx,
+            buckets,
+            window_end: (bucket + 1) * window,
+        }
     }
 
-    /// 429 with `Retry-After` while any bucket is full.
-    pub async fn check(&self) -> Result<(), ApiError> {
-        let now = self.ctx.clock.now().timestamp();
-        for (kind, name, max) in &self.buckets {
-            if let Some((count, expires)) = self.ctx.store.login_failures(kind, name).await? {
-                if count >= *max && expires > now {
-                    return Err(ApiError::rate_limited((expires - now) as u64));
-                }
-            }
+    /// Reserves this attempt in every counter, or answers 429 with `Retry-After`
+    /// (until the window ends) when one of them is full.
+    pub async fn reserve(&self) -> Result<(), ApiError> {
+        let reserved = self
+            .ctx
+            .store
+            .reserve_login_attempt(&self.buckets, self.window_end)
+            .await?;
+        if reserved {
+            Ok(())
+        } else {
+            let now = self.ctx.clock.now().timestamp();
+            Err(ApiError::rate_limited((self.window_end - now).max(1) as u64))
         }
-        Ok(())
     }
 
-    /// Counts one failure in every bucket; a window starts at its first failure.
-    pub async fn record_failure(&self) -> Result<(), ApiError> {
-        let now = self.ctx.clock.now().timestamp();
-        let window = self.ctx.config.login_window_seconds;
-        for (kind, name, _) in &self.buckets {
-            self.ctx
-                .store
-                .count_login_failure(kind, name, now, now + window)
-                .await?;
-        }
-        Ok(())
+    /// Gives the slots of a successful attempt back.
+    pub async fn release(&self) -> Result<(), ApiError> {
+        self.ctx.store.release_login_attempt(&self.buckets).await
     }
 }

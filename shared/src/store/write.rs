@@ -44,6 +44,8 @@ pub(crate) enum Check {
     Quota,
     /// The file is (for a record) or is not (for a delete) counted already.
     File,
+    /// A login-attempt counter is full.
+    RateLimit,
     /// The invitation is gone, expired or another one (or, for a new one, one is
     /// pending already).
     Invitation,

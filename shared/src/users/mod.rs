@@ -261,12 +261,11 @@ async fn check_current_password(
             "current_password is required to change the password",
         )]));
     };
-    let limiter = LoginLimiter::new(ctx, user.email.as_str(), req);
-    limiter.check().await?;
+    let limiter = LoginLimiter::new(ctx, &user.user_id.to_string(), req);
+    limiter.reserve().await?;
     if passwords::verify_password(given, Some(&user.password_hash)).await {
-        Ok(())
+        limiter.release().await
     } else {
-        limiter.record_failure().await?;
         Err(ApiError::wrong_current_password())
     }
 }

@@ -276,6 +276,32 @@ async fn repeated_failed_logins_are_429_with_retry_after() {
     assert!(wait > 0 && wait <= 900);
     let other = json!({"login": admin.username, "password": "admin-password"});
     assert_eq!(app.auth_login(other).await.status, 201);
+    // The email names the same account: blocked too.
+    let by_email = json!({"login": "target@example.com", "password": "password-123"});
+    assert_eq!(app.auth_login(by_email.clone()).await.status, 429);
+    // The rightful owner from another address is never locked out.
+    let r = app
+        .call_from("198.51.100.9", "POST", "/v1/auth/token", by_email)
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+}
+
+#[tokio::test]
+async fn parallel_wrong_guesses_are_all_counted() {
+    let app = TestApp::spawn_with(|c| c.login_max_failures = 10).await;
+    let admin = app.admin().await;
+    app.user(&admin, "parallel").await;
+    let wrong = json!({"login": "parallel", "password": "wrong-password"});
+    let guesses =
+        (0..20).map(|_| app.call_from("203.0.113.20", "POST", "/v1/auth/token", wrong.clone()));
+    let statuses: Vec<u16> = futures::future::join_all(guesses)
+        .await
+        .iter()
+        .map(|r| r.status)
+        .collect();
+    let refused = statuses.iter().filter(|s| **s == 401).count();
+    let limited = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!((refused, limited), (10, 10), "{statuses:?}");
 }
 
 #[tokio::test]
