@@ -179,8 +179,14 @@ pub struct Query {
     pairs: Vec<(String, String)>,
 }
 
+/// Query parameters that name a list: given more than once, the values join as one
+/// comma-separated list (`ids=a&ids=b` is `ids=a,b`).
+const LIST_PARAMETERS: [&str; 1] = ["ids"];
+
 impl Query {
-    pub fn parse(req: &Request) -> Result<Query, ApiError> {
+    /// The query of a route that takes the parameters `accepted`: any other is 400
+    /// naming it (strict queries), as is one given twice that is not a list.
+    pub fn parse(req: &Request, accepted: &[&str]) -> Result<Query, ApiError> {
         if req.uri().query().map_or(0, str::len) > MAX_QUERY_BYTES {
             return Err(ApiError::bad_request("Query string too long"));
         }
@@ -190,16 +196,20 @@ impl Query {
             if pairs.iter().any(|(k, _): &(String, String)| k == key) {
                 continue;
             }
+            if !accepted.contains(&key) {
+                return Err(ApiError::bad_query(
+                    key,
+                    format!("Unknown query parameter '{key}'"),
+                ));
+            }
             let values = map.all(key).unwrap_or_default();
-            if values.len() > 1 {
+            if values.len() > 1 && !LIST_PARAMETERS.contains(&key) {
                 return Err(ApiError::bad_query(
                     key,
                     format!("Query parameter '{key}' given more than once"),
                 ));
             }
-            if let Some(v) = values.first() {
-                pairs.push((key.to_string(), v.to_string()));
-            }
+            pairs.push((key.to_string(), values.join(",")));
         }
         Ok(Query { pairs })
     }
@@ -238,16 +248,17 @@ impl Query {
             .unwrap_or(default))
     }
 
-    /// A strict boolean: `true` or `false`.
+    /// A boolean as Django REST Framework reads one: `true`, `True`, `1` or `false`,
+    /// `False`, `0`; anything else is 400.
     pub fn boolean(&self, name: &str) -> Result<Option<bool>, ApiError> {
         self.parse_opt(
             name,
             |v| match v {
-                "true" => Some(true),
-                "false" => Some(false),
+                "true" | "True" | "1" => Some(true),
+                "false" | "False" | "0" => Some(false),
                 _ => None,
             },
-            "'true' or 'false'",
+            "true, True, 1, false, False or 0",
         )
     }
 

@@ -8,6 +8,7 @@ use shared::workspaces::member_json;
 use shared::{auth, ApiResult, Ctx, Request};
 
 pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
+    shared::http::Query::parse(&req, &[])?;
     let caller = auth::authenticate(ctx, &req).await?;
     let inv = addressed_invitation(ctx, &caller, &req).await?;
     let member = ctx.store.accept_invitation(&inv, caller.id()).await?;

@@ -12,9 +12,9 @@ use shared::{auth, ApiResult, Ctx, Request};
 use uuid::Uuid;
 
 pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
+    let days = Query::parse(&req, &["days"])?.int("days", 1, 365, 30)?;
     let caller = auth::authenticate(ctx, &req).await?;
     let user = private_user(ctx, &caller, &req, "activities:read").await?;
-    let days = Query::parse(&req)?.int("days", 1, 365, 30)?;
     let from = (ctx.clock.now() - Duration::days(days - 1))
         .format("%Y-%m-%d")
         .to_string();

@@ -9,6 +9,7 @@ use shared::types::{bounded_string, normal_login};
 use shared::{auth, ApiError, ApiResult, Ctx, Request};
 
 pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
+    shared::http::Query::parse(&req, &[])?;
     let f = body_fields(&req)?;
     let login = f.required("login", bounded_string(100));
     let password = f.required("password", bounded_string(128));

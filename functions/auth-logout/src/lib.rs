@@ -4,6 +4,7 @@ use shared::http::no_content;
 use shared::{auth, ApiResult, Ctx, Request};
 
 pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
+    shared::http::Query::parse(&req, &[])?;
     let caller = auth::authenticate(ctx, &req).await?;
     ctx.store.revoke_token(caller.token_hash()).await?;
     Ok(no_content())

@@ -15,9 +15,9 @@ fn date(v: &str) -> Option<String> {
 }
 
 pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
+    let query = Query::parse(&req, &["from", "to"])?;
     let caller = auth::authenticate(ctx, &req).await?;
     let user = private_user(ctx, &caller, &req, "activities:read").await?;
-    let query = Query::parse(&req)?;
     let expected = "a date (YYYY-MM-DD) or RFC 3339 date-time";
     let from = query.parse_opt("from", date, expected)?;
     let to = query.parse_opt("to", date, expected)?;

@@ -8,6 +8,7 @@ use shared::users::{self, user_response, NewUser, UserInput};
 use shared::{auth, ApiError, ApiResult, Ctx, Request};
 
 pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
+    shared::http::Query::parse(&req, &[])?;
     let caller = auth::authenticate_optional(ctx, &req).await?;
     let is_admin = caller.as_ref().is_some_and(|c| c.is_admin());
     if !is_admin && !ctx.config.signup_enabled {

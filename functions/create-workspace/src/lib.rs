@@ -6,6 +6,7 @@ use shared::types::{workspace_name, WsRole};
 use shared::{auth, ApiResult, Ctx, Request};
 
 pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
+    shared::http::Query::parse(&req, &[])?;
     let caller = auth::authenticate(ctx, &req).await?;
     let f = body_fields(&req)?;
     let name = f.required("name", workspace_name);

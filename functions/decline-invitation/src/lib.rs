@@ -6,6 +6,7 @@ use shared::invitations::addressed_invitation;
 use shared::{auth, ApiResult, Ctx, Request};
 
 pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
+    shared::http::Query::parse(&req, &[])?;
     let caller = auth::authenticate(ctx, &req).await?;
     let inv = addressed_invitation(ctx, &caller, &req).await?;
     ctx.store.decline_invitation(&inv, caller.id()).await?;

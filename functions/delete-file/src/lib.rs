@@ -6,6 +6,7 @@ use shared::users::changeable_user;
 use shared::{auth, ApiError, ApiResult, Ctx, Request};
 
 pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
+    shared::http::Query::parse(&req, &[])?;
     let caller = auth::authenticate(ctx, &req).await?;
     let user = changeable_user(ctx, &caller, &req).await?;
     let raw = path_param(&req, "checksum");

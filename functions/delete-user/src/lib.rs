@@ -7,6 +7,7 @@ use shared::users::{target_id, visible_user};
 use shared::{auth, ApiError, ApiResult, Ctx, Request};
 
 pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
+    shared::http::Query::parse(&req, &[])?;
     let caller = auth::authenticate(ctx, &req).await?;
     let id = target_id(&req, &caller)?;
     if !caller.is_admin() {

@@ -6,6 +6,7 @@ use shared::users::user_response;
 use shared::{auth, ApiResult, Ctx, Request};
 
 pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
+    shared::http::Query::parse(&req, &[])?;
     let caller = auth::authenticate(ctx, &req).await?;
     Ok(user_response(StatusCode::OK, &caller.user, View::Full))
 }

@@ -6,6 +6,7 @@ use shared::workspaces::{path_workspace, visible_workspace_in, workspace_view};
 use shared::{auth, ApiResult, Ctx, Request};
 
 pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
+    shared::http::Query::parse(&req, &[])?;
     let (caller, prefetched) = auth::authenticate_with(ctx, &req, path_workspace(&req)).await?;
     let ws = visible_workspace_in(ctx, &caller, &req, prefetched.workspace).await?;
     Ok(ok(&workspace_view(&caller, &ws)))

@@ -8,9 +8,9 @@ use shared::workspaces::managed_workspace;
 use shared::{auth, ApiResult, Ctx, Request};
 
 pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
+    let query = Query::parse(&req, &["limit", "cursor"])?;
     let caller = auth::authenticate(ctx, &req).await?;
     let ws = managed_workspace(ctx, &caller, &req, "workspace:members:invite").await?;
-    let query = Query::parse(&req)?;
     let cursors = Cursors::new(&ctx.config.cursor_secret, "invitations", ws.workspace_id);
     let page = cursors.request(&query, 50, 200)?;
     let found = ctx.store.invitations_page(ws.workspace_id, &page).await?;

@@ -11,8 +11,21 @@ use shared::users::UserBody;
 use shared::{auth, ApiError, ApiResult, Ctx, Request};
 
 pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
+    let query = Query::parse(
+        &req,
+        &[
+            "workspace_id",
+            "role",
+            "status",
+            "search",
+            "ids",
+            "sort_by",
+            "sort_order",
+            "limit",
+            "cursor",
+        ],
+    )?;
     let caller = auth::authenticate(ctx, &req).await?;
-    let query = Query::parse(&req)?;
     let workspace = match query.parse_opt("workspace_id", parse_uuid, "a UUID")? {
         Some(wid) => {
             if !caller.is_admin() && !caller.user.memberships.contains_key(&wid) {

@@ -7,8 +7,8 @@ use shared::workspaces::workspace_view;
 use shared::{auth, ApiResult, Ctx, Request};
 
 pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
+    let query = Query::parse(&req, &["limit", "cursor"])?;
     let caller = auth::authenticate(ctx, &req).await?;
-    let query = Query::parse(&req)?;
     let cursors = Cursors::new(&ctx.config.cursor_secret, "workspaces", caller.id());
     let page = cursors.request(&query, 50, 200)?;
     let member = (!caller.is_admin()).then(|| caller.id());

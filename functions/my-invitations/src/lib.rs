@@ -7,8 +7,8 @@ use shared::paging::Cursors;
 use shared::{auth, ApiResult, Ctx, Request};
 
 pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
+    let query = Query::parse(&req, &["limit", "cursor"])?;
     let caller = auth::authenticate(ctx, &req).await?;
-    let query = Query::parse(&req)?;
     let email = &caller.user.email;
     let subject = format!("{}:{}", caller.id(), email.lower());
     let cursors = Cursors::new(&ctx.config.cursor_secret, "my-invitations", subject);

@@ -6,6 +6,7 @@ use shared::users::{self, changeable_user, user_response, without_unchanged, Mod
 use shared::{auth, ApiResult, Ctx, Request};
 
 pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
+    shared::http::Query::parse(&req, &[])?;
     let caller = auth::authenticate(ctx, &req).await?;
     let target = changeable_user(ctx, &caller, &req).await?;
     let body = without_unchanged(json_body(&req)?, &target);

@@ -9,6 +9,7 @@ use shared::workspaces::{managed_workspace, member_json};
 use shared::{auth, ApiResult, Ctx, Request};
 
 pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
+    shared::http::Query::parse(&req, &[])?;
     let caller = auth::authenticate(ctx, &req).await?;
     let ws = managed_workspace(ctx, &caller, &req, "workspace:members:write").await?;
     let uid = path_uuid(&req, "uid", "user")?;

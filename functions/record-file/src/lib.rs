@@ -10,6 +10,7 @@ use shared::users::changeable_user;
 use shared::{auth, ApiError, ApiResult, Ctx, Request};
 
 pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
+    shared::http::Query::parse(&req, &[])?;
     let caller = auth::authenticate(ctx, &req).await?;
     let user = changeable_user(ctx, &caller, &req).await?;
     let f = body_fields(&req)?;

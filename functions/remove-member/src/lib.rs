@@ -7,6 +7,7 @@ use shared::workspaces::{manages, visible_workspace};
 use shared::{auth, ApiError, ApiResult, Ctx, Request};
 
 pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
+    shared::http::Query::parse(&req, &[])?;
     let caller = auth::authenticate(ctx, &req).await?;
     let ws = visible_workspace(ctx, &caller, &req).await?;
     let uid = path_uuid(&req, "uid", "member")?;

@@ -6,6 +6,7 @@ use shared::workspaces::managed_workspace;
 use shared::{auth, ApiError, ApiResult, Ctx, Request};
 
 pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
+    shared::http::Query::parse(&req, &[])?;
     let caller = auth::authenticate(ctx, &req).await?;
     let ws = managed_workspace(ctx, &caller, &req, "workspace:members:invite").await?;
     let iid = path_uuid(&req, "iid", "invitation")?;

@@ -10,8 +10,8 @@ use shared::users::UserBody;
 use shared::{auth, ApiError, ApiResult, Ctx, Request};
 
 pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
+    let query = Query::parse(&req, &["q", "limit"])?;
     let caller = auth::authenticate(ctx, &req).await?;
-    let query = Query::parse(&req)?;
     let q = query
         .get("q")
         .map(|q| q.trim().to_lowercase())

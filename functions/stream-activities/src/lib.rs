@@ -17,9 +17,9 @@ use shared::{auth, ApiError, ApiResult, Ctx};
 /// Authenticates, authorises and reads where to resume (`Last-Event-ID` wins over
 /// `since`).
 async fn subscribe(ctx: &Ctx, req: &Request) -> Result<Subscription, ApiError> {
+    let query = Query::parse(req, &["since"])?;
     let caller = auth::authenticate(ctx, req).await?;
     let user = private_user(ctx, &caller, req, "activities:read").await?;
-    let query = Query::parse(req)?;
     let header_id = req
         .headers()
         .get("last-event-id")

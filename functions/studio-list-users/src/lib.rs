@@ -17,8 +17,8 @@ use shared::{auth, ApiResult, Ctx, Request};
 use uuid::Uuid;
 
 pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
+    let query = Query::parse(&req, &["ids", "channel", "include_viewonly"])?;
     let caller = auth::authenticate(ctx, &req).await?;
-    let query = Query::parse(&req)?;
     let ids = query.uuid_list("ids", 50)?;
     let channel = query.parse_opt("channel", parse_uuid, "a channel id (UUID)")?;
     let include_viewonly = query.boolean("include_viewonly")?.unwrap_or(false);

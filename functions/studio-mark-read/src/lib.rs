@@ -7,6 +7,7 @@ use shared::http::{json_body, no_content};
 use shared::{auth, time, ApiError, ApiResult, Ctx, Request};
 
 pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
+    shared::http::Query::parse(&req, &[])?;
     let caller = auth::authenticate(ctx, &req).await?;
     let body = json_body(&req).map_err(|e| match e.status.as_u16() {
         413 | 415 => e,

@@ -4,6 +4,7 @@ use shared::http::ok;
 use shared::{auth, ApiResult, Ctx, Request};
 
 pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
+    shared::http::Query::parse(&req, &[])?;
     let caller = auth::authenticate(ctx, &req).await?;
     Ok(ok(&caller.user.disk_space_used))
 }

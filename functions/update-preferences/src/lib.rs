@@ -11,6 +11,7 @@ use shared::users::user_response;
 use shared::{auth, ApiResult, Ctx, Request};
 
 pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
+    shared::http::Query::parse(&req, &[])?;
     let caller = auth::authenticate(ctx, &req).await?;
     let f = body_fields(&req)?;
     let patch = f.required("preferences", document::object);

@@ -341,16 +341,16 @@ fn body_for(method: &str, route: &str, caller: Option<&TestUser>) -> Option<Valu
     }
 }
 
-fn path_for(route: &str, w: &World) -> String {
+fn path_for(method: &str, route: &str, w: &World) -> String {
     let path = route
         .replace("{id}", &w.subject.id)
         .replace("{uid}", &w.subject.id)
         .replace("{wid}", &w.ws)
         .replace("{checksum}", "f1")
         .replace("{iid}", &w.invitation);
-    match route {
-        "/v1/users" => format!("{path}?workspace_id={}", w.ws),
-        "/v1/users/search" => format!("{path}?q=s"),
+    match (method, route) {
+        ("GET", "/v1/users") => format!("{path}?workspace_id={}", w.ws),
+        ("GET", "/v1/users/search") => format!("{path}?q=s"),
         _ => path,
     }
 }
@@ -361,7 +361,7 @@ async fn check(w: &World, method: &str, route: &str, col: usize, expected: u16) 
         .app
         .call(
             method,
-            &path_for(route, w),
+            &path_for(method, route, w),
             caller.map(|c| c.token.as_str()),
             body_for(method, route, caller),
         )

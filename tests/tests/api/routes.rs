@@ -185,3 +185,63 @@ fn cors_of_the_template_follows_the_deployment_contract() {
     );
     assert!(list(&url["AllowHeaders"]).contains(&"Authorization".to_string()));
 }
+
+#[tokio::test]
+async fn every_route_refuses_a_query_parameter_it_does_not_take() {
+    let app = integration::TestApp::spawn().await;
+    let admin = app.admin().await;
+    let uuid = "0b0e2f4c-1d2a-4c6e-9f00-000000000001";
+    for r in routes(TEMPLATE).unwrap() {
+        let path: String = r
+            .path
+            .split('/')
+            .map(|s| if s.starts_with('{') { uuid } else { s })
+            .collect::<Vec<_>>()
+            .join("/");
+        let resp = app
+            .call(
+                &r.method,
+                &format!("{path}?not_a_parameter=1"),
+                Some(&admin.token),
+                Some(serde_json::json!({})),
+            )
+            .await;
+        assert_eq!(resp.status, 400, "{} {}: {}", r.method, r.path, resp.text);
+        assert_eq!(
+            resp.body["details"]["parameter"], "not_a_parameter",
+            "{} {}",
+            r.method, r.path
+        );
+    }
+    // A list may repeat its key; other parameters may not.
+    let r = app
+        .call(
+            "GET",
+            &format!("/v1/users?ids={}&ids={uuid}", admin.id),
+            Some(&admin.token),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["users"].as_array().unwrap().len(), 1);
+    let r = app
+        .call("GET", "/v1/users?limit=1&limit=2", Some(&admin.token), None)
+        .await;
+    assert_eq!(r.status, 400, "{}", r.text);
+    // Studio's booleans are Django REST Framework's.
+    for (v, status) in [
+        ("True", 200),
+        ("1", 200),
+        ("False", 200),
+        ("0", 200),
+        ("yes", 400),
+    ] {
+        let r = app
+            .studio_list_users(
+                &admin.token,
+                &format!("channel={uuid}&include_viewonly={v}"),
+            )
+            .await;
+        assert_eq!(r.status, status, "{v}: {}", r.text);
+    }
+}
