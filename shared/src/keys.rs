@@ -87,6 +87,8 @@ pub fn activity_day_range(from: Option<&str>, to: Option<&str>) -> (String, Stri
 pub fn day_of(sk: &str) -> &str {
     sk.strip_prefix(ACTIVITY_DAY_PREFIX).unwrap_or(sk)
 }
+/// Every activity ever recorded in a user's feed: a counter kept past the retention.
+pub const ACTIVITY_LIFETIME: &str = "ACTLIFE";
 /// Per-day, per-workspace activity counter; sorts by date so a window is one range read.
 pub fn activity_day_workspace(date: &str, workspace: Uuid) -> String {
     format!("{ACTIVITY_DAY_WORKSPACE_PREFIX}{date}#{workspace}")

@@ -31,12 +31,13 @@ pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
         .activity_days(user.user_id, from.as_deref(), to.as_deref())
         .await?;
     let total: i64 = days.iter().map(|d| d.count).sum();
+    let lifetime = ctx.store.activity_lifetime(user.user_id).await?;
     let by_day: Vec<_> = days
         .iter()
         .filter(|d| d.count > 0)
         .map(|d| json!({ "date": d.date, "count": d.count }))
         .collect();
     Ok(ok(
-        &json!({ "user_id": user.user_id, "total": total, "by_day": by_day }),
+        &json!({ "user_id": user.user_id, "total": total, "by_day": by_day, "lifetime": lifetime }),
     ))
 }

@@ -72,6 +72,7 @@ impl Store {
     ) -> Result<Vec<Op>, ApiError> {
         let mut ops = Vec::new();
         let mut bumps: BTreeMap<(String, String), Bump> = BTreeMap::new();
+        let mut lifetime: BTreeMap<String, i64> = BTreeMap::new();
         for act in activities {
             let now = self.clock.now();
             let created_at = time::format(now);
@@ -104,6 +105,7 @@ impl Store {
                     });
                 b.count += 1;
             };
+            *lifetime.entry(keys::user(record.user_id)).or_default() += 1;
             bump(keys::activity_day(&date), None);
             if let Some((wid, name)) = act.workspace {
                 bump(keys::activity_day_workspace(&date, wid), Some((wid, name)));
@@ -128,7 +130,25 @@ impl Store {
             }
             ops.push(op);
         }
+        for (pk, count) in lifetime {
+            ops.push(
+                Op::update(key(pk, keys::ACTIVITY_LIFETIME), "ADD #c :n")
+                    .name("#c", "count")
+                    .val(":n", n(count)),
+            );
+        }
         Ok(ops)
+    }
+
+    /// Every activity ever recorded for `user` (since the lifetime counter exists).
+    pub async fn activity_lifetime(&self, user: Uuid) -> Result<i64, ApiError> {
+        let item = self
+            .get_item(key(keys::user(user), keys::ACTIVITY_LIFETIME))
+            .await?;
+        Ok(item
+            .and_then(|i| i.get("count").and_then(|v| v.as_n().ok()).cloned())
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(0))
     }
 
     /// A page of a user's feed, newest first.

@@ -58,6 +58,15 @@ async fn each_change_records_one_activity_and_counts_agree() {
         .map(|d| d["count"].as_i64().unwrap())
         .sum();
     assert_eq!(sum, 11);
+    assert_eq!(c.body["lifetime"], 11);
+    // The lifetime counter does not depend on the range (nor on the retention).
+    let c = app
+        .count_activities(&u.token, "me", "from=2000-01-01&to=2000-01-02")
+        .await;
+    assert_eq!(
+        (c.body["total"].clone(), c.body["lifetime"].clone()),
+        (json!(0), json!(11))
+    );
     let a = app.active_workspaces(&u.token, "me", "").await;
     assert_eq!(a.body[0]["workspace_id"], ws.as_str());
     assert_eq!(a.body[0]["activity_count"], 3);
