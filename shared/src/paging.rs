@@ -56,6 +56,99 @@ impl<T> Page<T> {
     }
 }
 
+/// Page-number paging (the Ledger and RunWhen seeds), beside cursors: `page` (from 1)
+/// of `page_size` items. Page N reads the N × `page_size` entries before it, so the
+/// depth is capped at [`PageNumber::MAX_DEPTH`]; beyond it the cursor serves.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PageNumber {
+    pub page: usize,
+    pub size: usize,
+}
+
+impl PageNumber {
+    /// The deepest entry a page number may reach.
+    pub const MAX_DEPTH: usize = 10_000;
+
+    /// The page `query` asks for by number, if it does (`page`, `page_size` from 1 to
+    /// 200, default 50); with `cursor` or `limit`, or deeper than the cap, 400.
+    pub fn from_query(query: &Query) -> Result<Option<PageNumber>, ApiError> {
+        let Some(page) = query.get("page") else {
+            if query.get("page_size").is_some() {
+                return Err(ApiError::bad_query(
+                    "page_size",
+                    "'page_size' goes with 'page'",
+                ));
+            }
+            return Ok(None);
+        };
+        let page = page
+            .parse::<usize>()
+            .ok()
+            .filter(|p| *p >= 1)
+            .ok_or_else(|| ApiError::bad_query("page", "'page' must be an integer from 1"))?;
+        for other in ["cursor", "limit"] {
+            if query.get(other).is_some() {
+                return Err(ApiError::bad_query(
+                    other,
+                    format!("'{other}' and 'page' cannot be used together"),
+                ));
+            }
+        }
+        let size = query.int("page_size", 1, 200, 50)? as usize;
+        if page.saturating_mul(size) > Self::MAX_DEPTH {
+            return Err(ApiError::bad_query(
+                "page",
+                format!(
+                    "page × page_size may be at most {}; follow next_cursor for deeper pages",
+                    Self::MAX_DEPTH
+                ),
+            ));
+        }
+        Ok(Some(PageNumber { page, size }))
+    }
+
+    /// What to read: every entry up to the end of this page.
+    pub fn request(&self) -> PageRequest {
+        PageRequest {
+            limit: self.page * self.size,
+            after: None,
+        }
+    }
+
+    /// The entries of this page out of what [`PageNumber::request`] read, and whether
+    /// more follow.
+    pub fn items<T>(&self, read: Page<T>) -> (Vec<T>, bool) {
+        let skip = (self.page - 1) * self.size;
+        let more = read.next.is_some();
+        (read.items.into_iter().skip(skip).collect(), more)
+    }
+
+    /// The page as a response object: `items` under `field`, `page`, `page_size`,
+    /// `next_page`, `prev_page` (numbers or null), `has_more`, and a null `next_cursor`.
+    pub fn body<T: Serialize>(&self, field: &str, items: Vec<T>, more: bool) -> Map<String, Value> {
+        let mut body = Map::new();
+        body.insert(
+            field.to_string(),
+            serde_json::to_value(items).unwrap_or_default(),
+        );
+        body.insert("page".into(), self.page.into());
+        body.insert("page_size".into(), self.size.into());
+        body.insert(
+            "next_page".into(),
+            more.then(|| self.page + 1).map_or(Value::Null, Value::from),
+        );
+        body.insert(
+            "prev_page".into(),
+            (self.page > 1)
+                .then(|| self.page - 1)
+                .map_or(Value::Null, Value::from),
+        );
+        body.insert("has_more".into(), Value::Bool(more));
+        body.insert("next_cursor".into(), Value::Null);
+        body
+    }
+}
+
 /// The longest cursor accepted.
 const MAX_CURSOR_CHARS: usize = 2048;
 

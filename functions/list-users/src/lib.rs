@@ -4,7 +4,7 @@
 //! operator without `view_all` finds only itself.
 
 use shared::http::{ok, Query};
-use shared::paging::{Cursors, Page};
+use shared::paging::{Cursors, Page, PageNumber};
 use shared::store::{Directory, DirectoryQuery, RoleFilter, SortField};
 use shared::types::{parse_uuid, role_name, Status, WsRole};
 use shared::users::UserBody;
@@ -23,6 +23,8 @@ pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
             "sort_order",
             "limit",
             "cursor",
+            "page",
+            "page_size",
         ],
     )?;
     let caller = auth::authenticate(ctx, &req).await?;
@@ -92,7 +94,11 @@ pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
     )?;
     let cursors =
         Cursors::new(&ctx.config.cursor_secret, "users", caller.id()).with_filters(&query);
-    let page = cursors.request(&query, 50, 200)?;
+    let numbered = PageNumber::from_query(&query)?;
+    let page = match numbered {
+        Some(n) => n.request(),
+        None => cursors.request(&query, 50, 200)?,
+    };
     let q = DirectoryQuery {
         dir: workspace.as_ref().map_or(Directory::Everyone, |ws| {
             Directory::Workspace(ws.workspace_id)
@@ -110,14 +116,22 @@ pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
         (None, false) => ctx.store.user_count().await?,
         _ => ctx.store.directory_count(&q).await?,
     };
-    let users = ctx.store.get_users(&found.items).await?;
-    let mut body = cursors.body(
-        "users",
-        Page {
-            items: users.iter().map(|u| UserBody::of(&caller, u)).collect(),
-            next: found.next,
-        },
-    );
+    let (ids, numbered_more) = match numbered {
+        Some(n) => n.items(found.clone()),
+        None => (found.items.clone(), false),
+    };
+    let users = ctx.store.get_users(&ids).await?;
+    let seen: Vec<UserBody> = users.iter().map(|u| UserBody::of(&caller, u)).collect();
+    let mut body = match numbered {
+        Some(n) => n.body("users", seen, numbered_more),
+        None => cursors.body(
+            "users",
+            Page {
+                items: seen,
+                next: found.next,
+            },
+        ),
+    };
     body.insert("total".into(), total.into());
     Ok(ok(&body))
 }

@@ -199,3 +199,58 @@ async fn paging_while_users_are_added_returns_each_existing_user_once() {
         "every user present before paging began is returned"
     );
 }
+
+#[tokio::test]
+async fn users_page_by_number_beside_cursors() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    for i in 0..5 {
+        app.user(&admin, &format!("paged{i}")).await;
+    }
+    let by_cursor: Vec<Value> = app.pages(&admin.token, "/v1/users?limit=4", "users").await;
+    assert_eq!(by_cursor.len(), 6);
+    let mut by_number = Vec::new();
+    for page in 1..=3 {
+        let r = app
+            .list_users(&admin.token, &format!("page={page}&page_size=2"))
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(r.body["page"], page);
+        assert_eq!(r.body["page_size"], 2);
+        assert_eq!(r.body["total"], 6);
+        let next = if page < 3 {
+            json!(page + 1)
+        } else {
+            json!(null)
+        };
+        let prev = if page > 1 {
+            json!(page - 1)
+        } else {
+            json!(null)
+        };
+        assert_eq!(
+            (r.body["next_page"].clone(), r.body["prev_page"].clone()),
+            (next, prev)
+        );
+        by_number.extend(r.body["users"].as_array().unwrap().iter().cloned());
+    }
+    let ids = |v: &[Value]| -> Vec<String> {
+        v.iter()
+            .map(|u| u["user_id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(ids(&by_number), ids(&by_cursor));
+    for bad in [
+        "page=0",
+        "page=x",
+        "page=51&page_size=200",
+        "page=1&cursor=abc",
+        "page=1&limit=5",
+        "page_size=5",
+        "page=1&page_size=201",
+    ] {
+        let r = app.list_users(&admin.token, bad).await;
+        assert_eq!(r.status, 400, "{bad}: {}", r.text);
+        assert!(r.body["details"]["parameter"].is_string(), "{bad}");
+    }
+}
