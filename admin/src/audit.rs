@@ -130,20 +130,25 @@ pub async fn audit(ctx: &Ctx) -> Result<Report, String> {
                 .push(format!("guard {pk} points at missing user {uid}"));
             continue;
         };
-        let expected = [
+        let mut expected = vec![
             keys::email_guard(&u.email.lower()),
             keys::username_guard(&u.username.lower()),
         ];
+        expected.extend(u.device.as_ref().map(|d| keys::pub_key_guard(&d.pub_key)));
         if !expected.contains(pk) {
             r.violations
                 .push(format!("guard {pk} does not match user {uid}"));
         }
     }
     for (id, (u, item)) in &users {
+        let device_guard = u.device.as_ref().map(|d| keys::pub_key_guard(&d.pub_key));
         for g in [
             keys::email_guard(&u.email.lower()),
             keys::username_guard(&u.username.lower()),
-        ] {
+        ]
+        .into_iter()
+        .chain(device_guard)
+        {
             if guard_of.get(&g) != Some(&id.to_string()) {
                 r.violations.push(format!("user {id} lacks guard {g}"));
             }

@@ -25,6 +25,8 @@ pub mod kind {
     pub const FILE_REMOVED: &str = "storage.file_removed";
     pub const STORAGE_REFRESHED: &str = "storage.refreshed";
     pub const NOTIFICATIONS_READ: &str = "notifications.read";
+    pub const DEVICE_REGISTERED: &str = "device.registered";
+    pub const DEVICE_REMOVED: &str = "device.removed";
 }
 
 /// An activity about to be recorded: whose feed it joins, who acted, where, and what.

@@ -27,6 +27,10 @@ pub fn email_guard(lower: &str) -> String {
 pub fn username_guard(lower: &str) -> String {
     format!("USERNAME#{lower}")
 }
+/// The guard that keeps a device public key (lower-case hex) to one user.
+pub fn pub_key_guard(lower: &str) -> String {
+    format!("PUBKEY#{lower}")
+}
 pub fn token(hash: &str) -> String {
     format!("{TOKEN_PREFIX}{hash}")
 }

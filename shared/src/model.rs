@@ -60,6 +60,9 @@ pub struct UserRecord {
     #[serde(default)]
     pub session_epoch: i64,
     pub password_hash: String,
+    /// Ledger's signing device, if the user registered one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<Device>,
     /// Workspace id → role: the source of Studio's channel lists.
     #[serde(default)]
     pub memberships: BTreeMap<Uuid, WsRole>,
@@ -104,8 +107,19 @@ impl UserRecord {
             status: self.status,
             roles: self.roles.clone(),
             ws_role,
+            device_type: self.device.as_ref().map(|d| d.device_type.clone()),
         }
     }
+}
+
+/// A user's signing device (Ledger's `deviceType`, `deviceUserId`, `pubKey`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Device {
+    pub device_type: String,
+    pub device_user_id: String,
+    /// Lower-case hex; unique across users.
+    pub pub_key: String,
+    pub registered_at: String,
 }
 
 /// The directory attributes an item carries to appear in the sort indexes: one set on
@@ -123,6 +137,8 @@ pub struct DirKeys {
     pub roles: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ws_role: Option<WsRole>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_type: Option<String>,
 }
 
 /// The v1 user object.
@@ -140,6 +156,7 @@ pub struct UserView {
     pub status: Status,
     pub roles: Vec<String>,
     pub view_all: bool,
+    pub device: Option<Device>,
     pub avatar_url: Option<String>,
     pub bio: Option<String>,
     pub timezone: Option<String>,
@@ -171,6 +188,7 @@ impl From<&UserRecord> for UserView {
             status: u.status,
             roles: u.roles.clone(),
             view_all: u.view_all,
+            device: u.device.clone(),
             avatar_url: u.avatar_url.clone(),
             bio: u.bio.clone(),
             timezone: u.timezone.clone(),

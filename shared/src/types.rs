@@ -275,6 +275,52 @@ impl WsRole {
     }
 }
 
+/// Ledger's signing-device types.
+pub const DEVICE_TYPES: [&str; 7] = [
+    "nano_s",
+    "nano_s_plus",
+    "nano_x",
+    "stax",
+    "flex",
+    "blue",
+    "software",
+];
+
+/// `s` if it is one of [`DEVICE_TYPES`].
+pub fn known_device_type(s: &str) -> Option<String> {
+    DEVICE_TYPES.contains(&s).then(|| s.to_string())
+}
+
+/// A device type of [`DEVICE_TYPES`].
+pub fn device_type(v: &Value) -> Result<String, Invalid> {
+    known_device_type(string(v)?).ok_or_else(|| {
+        Invalid::new(
+            "enum",
+            format!("Input should be one of {}", DEVICE_TYPES.join(", ")),
+        )
+    })
+}
+
+/// A public key in the form of a secp256k1 key: hex, `02`/`03` and 64 digits
+/// (compressed) or `04` and 128 (uncompressed); kept lower-case. Form and length only,
+/// not a curve point.
+pub fn pub_key(v: &Value) -> Result<String, Invalid> {
+    let s = string(v)?.to_ascii_lowercase();
+    let hex = s.bytes().all(|b| b.is_ascii_hexdigit());
+    let form = matches!(
+        (s.get(..2), s.len()),
+        (Some("02" | "03"), 66) | (Some("04"), 130)
+    );
+    if hex && form {
+        Ok(s)
+    } else {
+        Err(Invalid::new(
+            "string_pattern_mismatch",
+            "pub_key must be hex: 02 or 03 and 64 digits, or 04 and 128 digits",
+        ))
+    }
+}
+
 /// The global role that makes a user an administrator.
 pub const ADMIN_ROLE: &str = "admin";
 /// The global role of Ledger's operators, who see only themselves.

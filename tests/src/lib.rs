@@ -231,6 +231,8 @@ impl TestApp {
             "remove-member" => dispatch(ctx, req, |r| remove_member::handler(ctx, r)).await,
             "list-workspaces" => dispatch(ctx, req, |r| list_workspaces::handler(ctx, r)).await,
             "update-workspace" => dispatch(ctx, req, |r| update_workspace::handler(ctx, r)).await,
+            "set-device" => dispatch(ctx, req, |r| set_device::handler(ctx, r)).await,
+            "remove-device" => dispatch(ctx, req, |r| remove_device::handler(ctx, r)).await,
             "delete-workspace" => dispatch(ctx, req, |r| delete_workspace::handler(ctx, r)).await,
             "create-invitation" => dispatch(ctx, req, |r| create_invitation::handler(ctx, r)).await,
             "list-invitations" => dispatch(ctx, req, |r| list_invitations::handler(ctx, r)).await,
@@ -431,6 +433,18 @@ impl TestApp {
     /// `GET /v1/workspaces?{query}` (list-workspaces).
     pub async fn list_workspaces(&self, token: &str, query: &str) -> TestResponse {
         self.get(token, &with_query("/v1/workspaces", query)).await
+    }
+
+    /// `PUT /v1/users/{id}/device` (set-device).
+    pub async fn set_device(&self, token: &str, id: &str, body: Value) -> TestResponse {
+        let path = format!("/v1/users/{id}/device");
+        self.call("PUT", &path, Some(token), Some(body)).await
+    }
+
+    /// `DELETE /v1/users/{id}/device` (remove-device).
+    pub async fn remove_device(&self, token: &str, id: &str) -> TestResponse {
+        let path = format!("/v1/users/{id}/device");
+        self.call("DELETE", &path, Some(token), None).await
     }
 
     /// `PATCH /v1/workspaces/{wid}` (update-workspace).

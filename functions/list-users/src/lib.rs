@@ -25,6 +25,7 @@ pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
             "cursor",
             "page",
             "page_size",
+            "device_type",
         ],
     )?;
     let caller = auth::authenticate(ctx, &req).await?;
@@ -109,6 +110,11 @@ pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
         role,
         search,
         ids,
+        device_type: query.parse_opt(
+            "device_type",
+            shared::types::known_device_type,
+            "one of nano_s, nano_s_plus, nano_x, stax, flex, blue, software",
+        )?,
     };
     let found = ctx.store.directory_page(&q, &page).await?;
     let total = match (&workspace, q.has_filters()) {

@@ -110,11 +110,17 @@ pub struct DirectoryQuery {
     /// Lower-cased prefix, matched on username, email, first and last name.
     pub search: Option<String>,
     pub ids: Option<Vec<Uuid>>,
+    /// Only users whose signing device is of this type.
+    pub device_type: Option<String>,
 }
 
 impl DirectoryQuery {
     pub fn has_filters(&self) -> bool {
-        self.status.is_some() || self.role.is_some() || self.search.is_some() || self.ids.is_some()
+        self.status.is_some()
+            || self.role.is_some()
+            || self.search.is_some()
+            || self.ids.is_some()
+            || self.device_type.is_some()
     }
 
     fn range(&self) -> Range {
@@ -122,6 +128,10 @@ impl DirectoryQuery {
         let mut parts = Vec::new();
         let mut names = HashMap::new();
         let mut values = Item::new();
+        if let Some(t) = &self.device_type {
+            parts.push("device_type = :dt".to_string());
+            values.insert(":dt".into(), s(t.clone()));
+        }
         if let Some(st) = self.status {
             parts.push("#st = :st".to_string());
             names.insert("#st".into(), "status".into());

@@ -26,7 +26,12 @@ pub(crate) fn member_dir_attrs(
     workspace: Uuid,
     role: WsRole,
 ) -> Result<Item, ApiError> {
-    to_item(&user.dir_keys(keys::dir_workspace(workspace), Some(role)))
+    let mut attrs = to_item(&user.dir_keys(keys::dir_workspace(workspace), Some(role)))?;
+    // Copies are written attribute by attribute: a device gone must be overwritten.
+    attrs
+        .entry("device_type".into())
+        .or_insert(AttributeValue::Null(true));
+    Ok(attrs)
 }
 
 fn guard_item(pk: String, user: Uuid) -> Item {
@@ -41,6 +46,12 @@ fn email_guard(user: &UserRecord) -> String {
 
 fn username_guard(user: &UserRecord) -> String {
     keys::username_guard(&user.username.lower())
+}
+
+fn pub_key_guard(user: &UserRecord) -> Option<String> {
+    user.device
+        .as_ref()
+        .map(|d| keys::pub_key_guard(&d.pub_key))
 }
 
 /// The users counter (`STATS` / `USERS`).
@@ -168,7 +179,13 @@ impl Store {
                 .await
             {
                 Ok(()) => Ok(Attempt::Done(user)),
-                Err(r) if r.failed(Check::Email) || r.failed(Check::Username) => Err(r.into()),
+                Err(r)
+                    if r.failed(Check::Email)
+                        || r.failed(Check::Username)
+                        || r.failed(Check::PubKey) =>
+                {
+                    Err(r.into())
+                }
                 Err(r) if r.failed(Check::Profile) => Ok(Attempt::Retry(None)),
                 Err(r) => Err(r.into()),
             }
@@ -206,6 +223,17 @@ impl Store {
                 Op::put(guard_item(username_guard(new), new.user_id))
                     .when("attribute_not_exists(PK)", Check::Username),
             );
+        }
+        if pub_key_guard(old) != pub_key_guard(new) {
+            if let Some(g) = pub_key_guard(old) {
+                tx.push(Op::delete(key(g, keys::GUARD)));
+            }
+            if let Some(g) = pub_key_guard(new) {
+                tx.push(
+                    Op::put(guard_item(g, new.user_id))
+                        .when("attribute_not_exists(PK)", Check::PubKey),
+                );
+            }
         }
         for (wid, role) in &new.memberships {
             let member = key(keys::workspace(*wid), keys::member(new.user_id));
@@ -309,6 +337,9 @@ impl Store {
         );
         tx.push(Op::delete(key(email_guard(user), keys::GUARD)));
         tx.push(Op::delete(key(username_guard(user), keys::GUARD)));
+        if let Some(g) = pub_key_guard(user) {
+            tx.push(Op::delete(key(g, keys::GUARD)));
+        }
         let mut tomb = key(keys::user(user.user_id), keys::TOMBSTONE);
         tomb.insert("user_id".into(), s(user.user_id.to_string()));
         tomb.insert("started_at".into(), s(self.clock.now_rfc3339()));

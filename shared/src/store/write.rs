@@ -30,6 +30,8 @@ pub(crate) enum Check {
     Email,
     /// The username guard is taken.
     Username,
+    /// The device public key guard is taken.
+    PubKey,
     /// The profile (or a copy of it) changed since it was read.
     Profile,
     /// The token item is gone or already there.
@@ -83,6 +85,9 @@ impl From<Rejection> for ApiError {
             }
             r if r.failed(Check::Username) => {
                 ApiError::conflict("username", "A user with this username already exists")
+            }
+            r if r.failed(Check::PubKey) => {
+                ApiError::conflict("pub_key", "Another user's device has this public key")
             }
             r if r.failed(Check::LastAdmin) => {
                 ApiError::conflict("role", "A workspace must keep at least one admin")

@@ -35,8 +35,9 @@ const ADMIN_FIELDS: [&str; 7] = [
 
 /// Fields of the user object that no body sets (`disk_space_used` is among
 /// [`ADMIN_FIELDS`] and refused on its own terms).
-const READ_ONLY_FIELDS: [&str; 8] = [
+const READ_ONLY_FIELDS: [&str; 9] = [
     "user_id",
+    "device",
     "full_name",
     "auth_provider",
     "created_at",

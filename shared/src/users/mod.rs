@@ -16,7 +16,7 @@ use crate::activity::{kind, NewActivity};
 use crate::auth::{Also, Caller, View};
 use crate::error::ApiError;
 use crate::http::{self, IfMatch, Request, Response};
-use crate::model::{PublicUserView, UserRecord, UserView};
+use crate::model::{Device, PublicUserView, UserRecord, UserView};
 use crate::passwords;
 use crate::ratelimit::LoginLimiter;
 use crate::store::UserChange;
@@ -164,6 +164,7 @@ pub fn new_record(
         status: Status::Active,
         roles: vec!["user".to_string()],
         view_all: false,
+        device: None,
         is_verified: false,
         created_at: now.clone(),
         updated_at: now,
@@ -268,4 +269,41 @@ async fn check_current_password(
     } else {
         Err(ApiError::wrong_current_password())
     }
+}
+
+/// Registers `device` as `target`'s signing device (replacing one it had), or removes
+/// it (`None`; a user without one is 404), on behalf of `caller`, recording
+/// `device.registered` or `device.removed`. A public key another user's device has is
+/// 409 (`pub_key`). Answers the user as written.
+pub async fn set_device(
+    ctx: &Ctx,
+    caller: &Caller,
+    target: UserRecord,
+    device: Option<Device>,
+) -> Result<UserRecord, ApiError> {
+    let actor = caller.id();
+    ctx.store
+        .update_user(target, |current| {
+            let kind = match (&device, &current.device) {
+                (Some(_), _) => kind::DEVICE_REGISTERED,
+                (None, Some(_)) => kind::DEVICE_REMOVED,
+                (None, None) => {
+                    return Err(ApiError::not_found("device", &current.user_id.to_string()))
+                }
+            };
+            let mut user = current.clone();
+            user.device = device.clone();
+            let data = match &device {
+                Some(d) => {
+                    json!({ "device_type": d.device_type, "device_user_id": d.device_user_id })
+                }
+                None => json!({}),
+            };
+            Ok(UserChange {
+                user,
+                activities: vec![NewActivity::new(kind, current.user_id, actor).with_data(data)],
+                keep_token: None,
+            })
+        })
+        .await
 }

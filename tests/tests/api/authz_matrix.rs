@@ -82,6 +82,16 @@ const MATRIX: &[(&str, &str, [u16; 11])] = &[
         [401, 204, 403, 403, 403, 404, 204, 401, 404, 403, 404],
     ),
     (
+        "PUT",
+        "/v1/users/{id}/device",
+        [401, 200, 403, 403, 403, 404, 200, 401, 404, 403, 404],
+    ),
+    (
+        "DELETE",
+        "/v1/users/{id}/device",
+        [401, 204, 403, 403, 403, 404, 204, 401, 404, 403, 404],
+    ),
+    (
         "POST",
         "/v1/users/{id}/files",
         [401, 201, 403, 403, 403, 404, 201, 401, 404, 403, 404],
@@ -277,6 +287,14 @@ async fn world() -> World {
     }
     let invitation = app.invite(&owner, &ws, &invitee, "editor").await;
     let r = app
+        .set_device(
+            &subject.token,
+            "me",
+            json!({"device_type": "stax", "device_user_id": "s1", "pub_key": format!("03{}", "cd".repeat(32))}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = app
         .record_file(&subject.token, "me", json!({"checksum": "f1", "size": 10}))
         .await;
     assert_eq!(r.status, 201);
@@ -323,6 +341,9 @@ fn body_for(method: &str, route: &str, caller: Option<&TestUser>) -> Option<Valu
             Some(json!({"email": "subject@example.com", "username": "subject"}))
         }
         ("PATCH", "/v1/users/{id}") => Some(json!({"bio": "hello"})),
+        ("PUT", "/v1/users/{id}/device") => Some(
+            json!({"device_type": "nano_x", "device_user_id": "u1", "pub_key": format!("02{}", "ab".repeat(32))}),
+        ),
         ("POST", "/v1/users/{id}/files") => {
             let name = caller.map_or("anonymous", |c| c.username.as_str());
             Some(json!({"checksum": format!("new-{name}"), "size": 10}))

@@ -296,3 +296,110 @@ async fn own_password_changes_need_the_current_one_and_admin_resets_revoke_every
         .await;
     assert_eq!(r.status, 429, "{}", r.text);
 }
+
+#[tokio::test]
+async fn devices_register_replace_filter_stay_unique_and_go() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let u = app.user(&admin, "ledger").await;
+    let other = app.user(&admin, "ledger2").await;
+    let ws = app.workspace(&admin, "devices").await;
+    app.add_member(&admin, &ws, &u, "viewer").await;
+    app.add_member(&admin, &ws, &other, "viewer").await;
+    let key = format!("02{}", "AB".repeat(32));
+    let body = json!({"device_type": "nano_x", "device_user_id": "ledger-1", "pub_key": key});
+    let r = app.set_device(&u.token, "me", body).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["device"]["device_type"], "nano_x");
+    assert_eq!(r.body["device"]["pub_key"], key.to_lowercase());
+    assert!(r.body["device"]["registered_at"].is_string());
+    // Public profiles do not show it.
+    let r = app.get_user(&other.token, &u.id).await;
+    assert!(r.body.get("device").is_none(), "{}", r.text);
+    // Unique across users, whatever the case of the hex.
+    let same = json!({"device_type": "stax", "device_user_id": "x", "pub_key": key.to_lowercase()});
+    let r = app.set_device(&other.token, "me", same).await;
+    assert_eq!(
+        (r.status, r.body["details"]["field"].clone()),
+        (409, json!("pub_key"))
+    );
+    // Validation: the list of types, the key's form and length.
+    for (bad, field) in [
+        (
+            json!({"device_type": "trezor", "device_user_id": "x", "pub_key": format!("02{}", "ab".repeat(32))}),
+            "device_type",
+        ),
+        (
+            json!({"device_type": "stax", "device_user_id": "x", "pub_key": format!("05{}", "ab".repeat(32))}),
+            "pub_key",
+        ),
+        (
+            json!({"device_type": "stax", "device_user_id": "x", "pub_key": format!("04{}", "ab".repeat(32))}),
+            "pub_key",
+        ),
+        (
+            json!({"device_type": "stax", "device_user_id": "x", "pub_key": format!("02{}", "zz".repeat(32))}),
+            "pub_key",
+        ),
+        (
+            json!({"device_type": "stax", "pub_key": format!("02{}", "ab".repeat(32))}),
+            "device_user_id",
+        ),
+    ] {
+        let r = app.set_device(&other.token, "me", bad).await;
+        assert_eq!(r.status, 422, "{}", r.text);
+        assert_eq!(
+            r.body["details"]["errors"][0]["loc"][1], field,
+            "{}",
+            r.text
+        );
+    }
+    // The filter, over everyone and within a workspace.
+    let uncompressed = format!("04{}", "cd".repeat(64));
+    let r = app
+        .set_device(
+            &other.token,
+            "me",
+            json!({"device_type": "stax", "device_user_id": "y", "pub_key": uncompressed}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    for query in [
+        "device_type=nano_x".to_string(),
+        format!("device_type=nano_x&workspace_id={ws}"),
+    ] {
+        let r = app.list_users(&admin.token, &query).await;
+        let ids: Vec<&str> = r.body["users"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["user_id"].as_str().unwrap())
+            .collect();
+        assert_eq!(ids, vec![u.id.as_str()], "{query}");
+    }
+    assert_eq!(
+        app.list_users(&admin.token, "device_type=nokia")
+            .await
+            .status,
+        400
+    );
+    // Others may not; an admin may; removing twice is 404.
+    let r = app.remove_device(&other.token, &u.id).await;
+    assert_eq!(r.status, 403, "{}", r.text);
+    assert_eq!(app.remove_device(&admin.token, &u.id).await.status, 204);
+    assert_eq!(app.remove_device(&u.token, "me").await.status, 404);
+    let r = app
+        .list_users(
+            &admin.token,
+            &format!("device_type=nano_x&workspace_id={ws}"),
+        )
+        .await;
+    assert_eq!(r.body["users"].as_array().unwrap().len(), 0, "{}", r.text);
+    // The key is free again.
+    let again = json!({"device_type": "flex", "device_user_id": "z", "pub_key": key});
+    assert_eq!(app.set_device(&admin.token, "me", again).await.status, 200);
+    let r = app.list_activities(&u.token, "me", "").await;
+    assert_eq!(r.body["activities"][0]["type"], "device.removed");
+    assert_eq!(r.body["activities"][1]["type"], "device.registered");
+    app.assert_audit_clean().await;
+}
