@@ -81,6 +81,11 @@ schemathesis run docs/openapi.yaml --url "http://127.0.0.1:$API_PORT" \
   -H "Authorization: Bearer $ST_TOKEN" \
   --checks not_a_server_error,response_schema_conformance,status_code_conformance \
   --phases examples,fuzzing --mode positive --max-examples 10 --seed 1 -w 2
+log "schemathesis negative coverage: every malformed or out-of-range input is refused with a 4xx"
+schemathesis run docs/openapi.yaml --url "http://127.0.0.1:$API_PORT" \
+  -H "Authorization: Bearer $ST_TOKEN" \
+  --checks negative_data_rejection \
+  --phases coverage --mode negative --max-examples 5 --seed 1 -w 2
 
 log "sam validate --lint and cfn-lint"
 sam validate --lint --template template.yaml --region us-east-1
