@@ -10,6 +10,9 @@ use shared::types::{parse_uuid, role_name, Status, WsRole};
 use shared::users::UserBody;
 use shared::{auth, ApiError, ApiResult, Ctx, Request};
 
+/// How far a filtered `total` is counted.
+const MAX_COUNTED: i64 = 10_000;
+
 pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
     let query = Query::parse(
         &req,
@@ -117,10 +120,11 @@ pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
         )?,
     };
     let found = ctx.store.directory_page(&q, &page).await?;
-    let total = match (&workspace, q.has_filters()) {
-        (Some(ws), false) => ws.member_count,
-        (None, false) => ctx.store.user_count().await?,
-        _ => ctx.store.directory_count(&q).await?,
+    // Exact where a counter serves it; a filtered count stops at 10,000.
+    let (total, lower_bound) = match (&workspace, q.has_filters()) {
+        (Some(ws), false) => (ws.member_count, false),
+        (None, false) => (ctx.store.user_count().await?, false),
+        _ => ctx.store.directory_count_up_to(&q, MAX_COUNTED).await?,
     };
     let (ids, numbered_more) = match numbered {
         Some(n) => n.items(found.clone()),
@@ -139,5 +143,8 @@ pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
         ),
     };
     body.insert("total".into(), total.into());
+    if lower_bound {
+        body.insert("total_is_lower_bound".into(), true.into());
+    }
     Ok(ok(&body))
 }

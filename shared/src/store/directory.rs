@@ -219,9 +219,14 @@ impl Store {
         Ok((page.items.iter().filter_map(user_id_of).collect(), more))
     }
 
-    /// How many entries match `q` (a count query, read in full).
-    pub async fn directory_count(&self, q: &DirectoryQuery) -> Result<i64, ApiError> {
-        self.count(&q.range()).await
+    /// How many entries match `q`, counted up to `max`: the count and whether it
+    /// stopped at `max` (then a lower bound).
+    pub async fn directory_count_up_to(
+        &self,
+        q: &DirectoryQuery,
+        max: i64,
+    ) -> Result<(i64, bool), ApiError> {
+        self.count_up_to(&q.range(), max).await
     }
 
     /// Ids of users in `dirs` whose username, email, first or last name starts with the

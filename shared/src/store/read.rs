@@ -1,6 +1,6 @@
 //! Reads: single items, batches, and the one place that queries a key range of the
 //! table or an index page by page ([`Range`] with [`Store::read_page`],
-//! [`Store::read_all`] and [`Store::count`]).
+//! [`Store::read_all`] and [`Store::count_up_to`]).
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -216,15 +216,24 @@ impl Store {
         self.read_all(r).await?.into_iter().map(from_item).collect()
     }
 
-    /// How many items of `r` there are (a count query, read in full).
-    pub(crate) async fn count(&self, r: &Range) -> Result<i64, ApiError> {
-        let pages = every_page(move |start| async move {
+    /// How many items of `r` there are, counting page by page up to `max`: the count
+    /// (at most `max` when it stopped) and whether it stopped there.
+    pub(crate) async fn count_up_to(&self, r: &Range, max: i64) -> Result<(i64, bool), ApiError> {
+        let mut total = 0;
+        let mut start = None;
+        loop {
             let out = self
-                .send(self.query(r, start).select(Select::Count))
+                .send(self.query(r, start.take()).select(Select::Count))
                 .await?;
-            Ok((i64::from(out.count), out.last_evaluated_key))
-        });
-        Ok(pages.await?.into_iter().sum())
+            total += i64::from(out.count);
+            if total >= max {
+                return Ok((max, true));
+            }
+            match out.last_evaluated_key {
+                Some(k) if !k.is_empty() => start = Some(k),
+                _ => return Ok((total, false)),
+            }
+        }
     }
 
     /// Every item of the table, strongly consistent: for the operator's audit and for

@@ -55,4 +55,16 @@ async fn page_search_and_get_cost_the_same_at_100_and_5000_other_users() {
     assert_eq!(costs[0], costs[1], "capacity at 100 vs 5,000 other users");
     let total = app.list_users(&admin.token, "limit=1").await;
     assert_eq!(total.body["total"], 5011);
+    assert!(total.body.get("total_is_lower_bound").is_none());
+    let filtered = app.list_users(&admin.token, "limit=1&status=active").await;
+    assert_eq!(filtered.body["total"], 5011);
+    assert!(filtered.body.get("total_is_lower_bound").is_none());
+    // Past 10,000 a filtered total stops counting and says so; an unfiltered one is
+    // still exact (a counter).
+    add_others(&app, 5000, 10_100).await;
+    let total = app.list_users(&admin.token, "limit=1").await;
+    assert_eq!(total.body["total"], 10_111);
+    let filtered = app.list_users(&admin.token, "limit=1&status=active").await;
+    assert_eq!(filtered.body["total"], 10_000, "{}", filtered.text);
+    assert_eq!(filtered.body["total_is_lower_bound"], true);
 }
