@@ -654,6 +654,14 @@ impl TestApp {
         self.ctx.clock.advance(by);
     }
 
+    /// Moves the clock to the start of the next login-attempt window, so a test that
+    /// fills a window cannot see it roll over (windows are fixed: `ratelimit.rs`).
+    pub fn start_login_window(&self) {
+        let window = self.ctx.config.login_window_seconds;
+        let into = self.ctx.clock.now().timestamp().rem_euclid(window);
+        self.advance_clock(std::time::Duration::from_secs((window - into) as u64));
+    }
+
     /// Runs the invariant audit and fails the test on any violation.
     pub async fn assert_audit_clean(&self) {
         let report = admin::audit::audit(&self.ctx).await.expect("audit");

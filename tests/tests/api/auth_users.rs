@@ -261,6 +261,7 @@ async fn users_outside_shared_workspaces_are_404_and_co_members_visible() {
 #[tokio::test]
 async fn repeated_failed_logins_are_429_with_retry_after() {
     let app = TestApp::spawn_with(|c| c.login_max_failures = 3).await;
+    app.start_login_window();
     let admin = app.admin().await;
     app.user(&admin, "target").await;
     let wrong = json!({"login": "target", "password": "wrong-password"});
@@ -289,6 +290,7 @@ async fn repeated_failed_logins_are_429_with_retry_after() {
 #[tokio::test]
 async fn parallel_wrong_guesses_are_all_counted() {
     let app = TestApp::spawn_with(|c| c.login_max_failures = 10).await;
+    app.start_login_window();
     let admin = app.admin().await;
     app.user(&admin, "parallel").await;
     let wrong = json!({"login": "parallel", "password": "wrong-password"});
@@ -311,6 +313,7 @@ async fn failed_logins_from_one_address_are_429_whatever_the_login() {
         c.ip_max_failures = 3;
     })
     .await;
+    app.start_login_window();
     let admin = app.admin().await;
     app.user(&admin, "sprayed").await;
     let login = |name: &str, password: &str| json!({"login": name, "password": password});

@@ -252,6 +252,7 @@ async fn put_accepts_what_get_returned() {
 #[tokio::test]
 async fn own_password_changes_need_the_current_one_and_admin_resets_revoke_everything() {
     let app = TestApp::spawn_with(|c| c.login_max_failures = 3).await;
+    app.start_login_window();
     let admin = app.admin().await;
     let u = app.user(&admin, "resetme").await;
     let second = app.login("resetme", "password-123").await;
