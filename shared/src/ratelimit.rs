@@ -30,14 +30,13 @@ impl<'a> LoginLimiter<'a> {
         let window = ctx.config.login_window_seconds.max(1);
         let now = ctx.clock.now().timestamp();
         let bucket = now / window;
-        let ip = source_ip(req).unwrap_or_else(|| "unknown".into());
+        let ip = source_ip(req);
+        let from = ip.as_deref().unwrap_or("unknown");
         let mut buckets = vec![(
-            format!("pair#{account}#{ip}#{bucket}"),
+            format!("pair#{account}#{from}#{bucket}"),
             ctx.config.login_max_failures,
         )];
-        if ip != "unknown" {
-            buckets.push((format!("ip#{ip}#{bucket}"), ctx.config.ip_max_failures));
-        }
+        buckets.extend(ip.map(|ip| (format!("ip#{ip}#{bucket}"), ctx.config.ip_max_failures)));
         LoginLimiter {
             ctx,
             buckets,

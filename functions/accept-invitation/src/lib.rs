@@ -11,6 +11,6 @@ pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
     shared::http::Query::parse(&req, &[])?;
     let caller = auth::authenticate(ctx, &req).await?;
     let inv = addressed_invitation(ctx, &caller, &req).await?;
-    let member = ctx.store.accept_invitation(&inv, caller.id()).await?;
+    let member = ctx.store.accept_invitation(&inv, &caller.user).await?;
     Ok(ok(&member_json(&member)))
 }

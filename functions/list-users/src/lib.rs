@@ -126,21 +126,18 @@ pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
         (None, false) => (ctx.store.user_count().await?, false),
         _ => ctx.store.directory_count_up_to(&q, MAX_COUNTED).await?,
     };
-    let (ids, numbered_more) = match numbered {
-        Some(n) => n.items(found.clone()),
-        None => (found.items.clone(), false),
+    let (ids, more, next) = match numbered {
+        Some(n) => {
+            let (ids, more) = n.items(found);
+            (ids, more, None)
+        }
+        None => (found.items, false, found.next),
     };
     let users = ctx.store.get_users(&ids).await?;
     let seen: Vec<UserBody> = users.iter().map(|u| UserBody::of(&caller, u)).collect();
     let mut body = match numbered {
-        Some(n) => n.body("users", seen, numbered_more),
-        None => cursors.body(
-            "users",
-            Page {
-                items: seen,
-                next: found.next,
-            },
-        ),
+        Some(n) => n.body("users", seen, more),
+        None => cursors.body("users", Page { items: seen, next }),
     };
     body.insert("total".into(), total.into());
     if lower_bound {

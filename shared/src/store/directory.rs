@@ -193,17 +193,6 @@ impl Store {
         })
     }
 
-    /// Every id of `dir`, oldest first (Studio's unpaged list).
-    pub async fn directory_ids(&self, dir: Directory) -> Result<Vec<Uuid>, ApiError> {
-        let all = SortField::CreatedAt.range(dir);
-        Ok(self
-            .read_all(&all)
-            .await?
-            .iter()
-            .filter_map(user_id_of)
-            .collect())
-    }
-
     /// The ids of the first `limit` users of `dir` (oldest first), and whether more
     /// follow.
     pub async fn directory_ids_first(

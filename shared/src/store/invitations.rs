@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::read::{key_of, Range};
 use super::workspaces::{add_member, change_role};
-use super::write::{optimistic, Attempt, Check, Op, Tx};
+use super::write::{known_or_read, optimistic, Attempt, Check, Op, Tx};
 use super::{from_item, key, n, s, to_item, with_key, Item, Store};
 use crate::activity::{kind, NewActivity};
 use crate::error::ApiError;
@@ -282,26 +282,25 @@ impl Store {
         .await
     }
 
-    /// Accepts `inv` for `user` (its addressee): `user` becomes a member with the
-    /// invited role, or keeps a higher role it has; records
+    /// Accepts `inv` for `member` (its addressee, as the caller read it): it becomes a
+    /// member with the invited role, or keeps a higher role it has; records
     /// `workspace.invitation_accepted` and, when the membership changes,
     /// `workspace.member_added` or `workspace.role_changed`. Answers the membership.
     /// An invitation gone meanwhile is 404; a user in too many workspaces 409.
     pub async fn accept_invitation(
         &self,
         inv: &InvitationRecord,
-        user: Uuid,
+        member: &UserRecord,
     ) -> Result<MemberRecord, ApiError> {
-        let (wid, iid) = (inv.workspace_id, inv.invitation_id);
-        optimistic((), move |()| async move {
+        let (wid, iid, user) = (inv.workspace_id, inv.invitation_id, member.user_id);
+        optimistic(Some(member.clone()), move |known| async move {
             let ws = self
                 .get_workspace(wid)
                 .await?
                 .ok_or_else(|| invitation_gone(iid))?;
-            let member_user: UserRecord = self
-                .get_user(user)
-                .await?
-                .ok_or_else(ApiError::unauthenticated)?;
+            let read = self.get_user(user);
+            let member_user: UserRecord =
+                known_or_read(known, read, ApiError::unauthenticated).await?;
             let existing = self.get_member(wid, user).await?;
             let (mut tx, member) = match existing {
                 Some(m) if m.role.higher(inv.role) == m.role => (Tx::new(), m),
@@ -336,7 +335,7 @@ impl Store {
                     Err(invitation_gone(iid))
                 }
                 Err(r) if r.failed(Check::Profile) || r.failed(Check::Member) => {
-                    Ok(Attempt::Retry(()))
+                    Ok(Attempt::Retry(None))
                 }
                 Err(r) => Err(r.into()),
             }

@@ -491,6 +491,7 @@ impl Store {
     ) -> Result<CallerItems, ApiError> {
         let token_key = key(keys::token(token_hash), keys::TOKEN);
         let profile_key = key(keys::user(user), keys::PROFILE);
+        // The caller's own profile is read anyway (and is the caller, not `also`).
         let also_key = match also {
             Also::Nothing => None,
             Also::User(id) if id == user => None,
@@ -498,7 +499,7 @@ impl Store {
             Also::Workspace(id) => Some(key(keys::workspace(id), keys::META)),
         };
         let mut wanted = vec![token_key.clone(), profile_key.clone()];
-        wanted.extend(also_key.clone());
+        wanted.extend(also_key);
         let mut found = CallerItems {
             token: None,
             user: None,
@@ -516,15 +517,7 @@ impl Store {
                 found.also.workspace = Some(from_item(item)?);
             }
         }
-        if also == Also::User(user) {
-            found.also.user = found.user.clone();
-        }
         Ok(found)
-    }
-
-    /// A token record by its hash.
-    pub async fn get_token(&self, hash: &str) -> Result<Option<TokenRecord>, ApiError> {
-        self.get_as(keys::token(hash), keys::TOKEN).await
     }
 
     /// Stores a login: the token (hash only), `last_login`, and `user.login`, only if

@@ -27,20 +27,25 @@ use crate::Ctx;
 /// from the path itself when the router passed no parameter (locally, a literal path
 /// such as `/v1/users/me` that API Gateway would route to an `{id}` route).
 pub fn target_id(req: &Request, caller: &Caller) -> Result<Uuid, ApiError> {
-    let mut raw = http::path_param(req, "id");
-    if raw.is_empty() {
-        raw = req.uri().path().split('/').nth(3).unwrap_or("").to_string();
-    }
+    let raw = raw_id(req);
     if raw == "me" {
         return Ok(caller.id());
     }
     types::parse_uuid(&raw).ok_or_else(|| ApiError::not_found("user", &raw))
 }
 
+/// The `{id}` segment as given (see [`target_id`]).
+fn raw_id(req: &Request) -> String {
+    match http::path_param(req, "id") {
+        id if id.is_empty() => req.uri().path().split('/').nth(3).unwrap_or("").to_string(),
+        id => id,
+    }
+}
+
 /// What the path's `{id}` names for reading with the caller ([`Also`]): the user, when
 /// it is a UUID other than `me`.
 pub fn path_user(req: &Request) -> Also {
-    match types::parse_uuid(&http::path_param(req, "id")) {
+    match types::parse_uuid(&raw_id(req)) {
         Some(id) => Also::User(id),
         None => Also::Nothing,
     }
@@ -59,10 +64,13 @@ pub async fn visible_user_in(
     id: Uuid,
     prefetched: Option<UserRecord>,
 ) -> Result<UserRecord, ApiError> {
-    let user = match prefetched.filter(|u| u.user_id == id) {
-        _ if id == caller.id() => Some(caller.user.clone()),
-        Some(u) => Some(u),
-        None => ctx.store.get_user(id).await?,
+    let user = if id == caller.id() {
+        Some(caller.user.clone())
+    } else {
+        match prefetched.filter(|u| u.user_id == id) {
+            Some(u) => Some(u),
+            None => ctx.store.get_user(id).await?,
+        }
     };
     match user {
         Some(u) if caller.can_see(&u) => Ok(u),
