@@ -47,6 +47,8 @@ envfile="$LOCAL/dev.env"
 
 log "serving the API on http://127.0.0.1:$API_PORT"
 PIDS+=("$(start_watch "$API_PORT" "$envfile")")
+log "starting the background worker (admin worker; logs in .local/worker.log)"
+PIDS+=("$(start_worker "$envfile")")
 cat <<MSG
 
   API:    http://127.0.0.1:$API_PORT
@@ -57,7 +59,8 @@ cat <<MSG
 
   CORS:   any origin is allowed locally (cargo lambda watch); deployed stacks allow
           only the CorsAllowOrigins template parameter (none by default)
+  Worker: admin worker finishes large grants and group changes (.local/worker.log)
   Logs:   .local/watch-$API_PORT.log   Stop: Ctrl-C
 MSG
-while kill -0 "${PIDS[1]}" 2>/dev/null && kill -0 "${PIDS[0]}" 2>/dev/null; do sleep 1; done
+while kill -0 "${PIDS[1]}" 2>/dev/null && kill -0 "${PIDS[0]}" 2>/dev/null && kill -0 "${PIDS[2]}" 2>/dev/null; do sleep 1; done
 die "a service stopped; see .local/*.log"

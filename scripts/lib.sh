@@ -127,6 +127,14 @@ start_watch() {
   die "cargo lambda watch did not answer on port $port"
 }
 
+# start_worker ENV_FILE: the background worker (admin worker), as run-jobs is in AWS.
+start_worker() {
+  local envfile="$1"
+  (cd "$ROOT" && set -a && source "$envfile" && set +a && \
+    exec setsid "$ROOT/target/debug/admin" worker >"$LOCAL/worker.log" 2>&1 </dev/null) &
+  echo "$!"
+}
+
 # stop PID...: ends each process group started above.
 stop() {
   for pid in "$@"; do

@@ -87,6 +87,12 @@ pub async fn audit(ctx: &Ctx) -> Result<Report, String> {
     let mut users_counter: Option<i64> = None;
     let mut invitations: Vec<Item> = Vec::new();
     let mut invitation_guards: HashMap<(String, String), Item> = HashMap::new();
+    let mut groups: HashMap<String, Item> = HashMap::new();
+    let mut group_members: Vec<Item> = Vec::new();
+    let mut group_guards: Vec<(String, String)> = Vec::new();
+    let mut grants: HashMap<(String, String), Item> = HashMap::new();
+    let mut mirrors: HashSet<(String, String)> = HashSet::new();
+    let mut jobs = 0;
     for item in &items {
         let (pk, sk) = (s(item, keys::PK), s(item, keys::SK));
         if sk == keys::PROFILE {
@@ -98,8 +104,23 @@ pub async fn audit(ctx: &Ctx) -> Result<Report, String> {
             }
         } else if sk == keys::TOMBSTONE {
             deleting.insert(pk.to_string());
+        } else if sk == keys::GUARD && item.contains_key("group_id") {
+            group_guards.push((pk.to_string(), s(item, "group_id").to_string()));
         } else if sk == keys::GUARD {
             guards.push((pk.to_string(), s(item, "user_id").to_string()));
+        } else if pk.starts_with(keys::GROUP_PREFIX) && sk.starts_with(keys::MEMBER_PREFIX) {
+            group_members.push(item.clone());
+        } else if pk.starts_with(keys::GROUP_PREFIX) && sk == keys::META {
+            groups.insert(pk.to_string(), item.clone());
+        } else if pk.starts_with(keys::GROUP_PREFIX) && sk.starts_with(keys::GRANT_PREFIX) {
+            mirrors.insert((s(item, "workspace_id").into(), s(item, "group_id").into()));
+        } else if sk.starts_with(keys::GRANT_PREFIX) {
+            grants.insert(
+                (s(item, "workspace_id").into(), s(item, "group_id").into()),
+                item.clone(),
+            );
+        } else if sk == keys::JOB {
+            jobs += 1;
         } else if sk.starts_with(keys::MEMBER_PREFIX) {
             members.push(item.clone());
         } else if sk == keys::META {
@@ -186,26 +207,157 @@ pub async fn audit(ctx: &Ctx) -> Result<Report, String> {
     // Memberships <-> users and workspaces; counts.
     let mut counts: HashMap<String, (i64, i64)> = HashMap::new();
     let mut seen: HashSet<(Uuid, Uuid)> = HashSet::new();
+    // Groups: members and grants, and what the grants give (`via`).
+    let mut in_group: HashSet<(String, String)> = HashSet::new();
+    let mut group_counts: HashMap<String, i64> = HashMap::new();
+    for gm in &group_members {
+        let (pk, uid) = (s(gm, keys::PK), s(gm, "user_id"));
+        *group_counts.entry(pk.to_string()).or_default() += 1;
+        in_group.insert((s(gm, "group_id").to_string(), uid.to_string()));
+        if !groups.contains_key(pk) {
+            r.violations
+                .push(format!("group membership {pk}/{uid} of a missing group"));
+        }
+        let known = Uuid::parse_str(uid).is_ok_and(|id| users.contains_key(&id));
+        if !known && !deleting.contains(&format!("{}{uid}", keys::USER_PREFIX)) {
+            r.violations
+                .push(format!("group membership {pk}/{uid} of a missing user"));
+        }
+    }
+    for (pk, g) in &groups {
+        let counted = group_counts.get(pk).copied().unwrap_or(0);
+        if num(g, "member_count") != counted {
+            r.violations.push(format!(
+                "group {pk}: member_count {} != {counted} members",
+                num(g, "member_count")
+            ));
+        }
+        let guard = keys::group_name_guard(&s(g, "name").to_lowercase());
+        if !group_guards
+            .iter()
+            .any(|(p, id)| *p == guard && id == s(g, "group_id"))
+        {
+            r.violations
+                .push(format!("group {pk} lacks its name guard {guard}"));
+        }
+    }
+    for (pk, gid) in &group_guards {
+        if !groups.contains_key(&format!("{}{gid}", keys::GROUP_PREFIX)) {
+            r.violations
+                .push(format!("guard {pk} names a missing group {gid}"));
+        }
+    }
+    for ((wid, gid), g) in &grants {
+        if !groups.contains_key(&format!("{}{gid}", keys::GROUP_PREFIX)) {
+            r.violations
+                .push(format!("grant of workspace {wid} to missing group {gid}"));
+        }
+        if !workspaces.contains_key(&format!("{}{wid}", keys::WORKSPACE_PREFIX)) {
+            r.violations
+                .push(format!("grant to group {gid} of a missing workspace {wid}"));
+        }
+        if !mirrors.contains(&(wid.clone(), gid.clone())) {
+            r.violations
+                .push(format!("grant {wid}/{gid} lacks its mirror"));
+        }
+        if s(g, "status") != "active" && jobs == 0 {
+            r.violations.push(format!(
+                "grant {wid}/{gid} is {} with no job queued",
+                s(g, "status")
+            ));
+        }
+    }
+    for (wid, gid) in &mirrors {
+        if !grants.contains_key(&(wid.clone(), gid.clone())) {
+            r.violations
+                .push(format!("grant mirror {gid}/{wid} without its grant"));
+        }
+    }
+    // Every member of a group with an active grant holds it; no one holds a grant
+    // that is not there (grants still applying or revoking are work in progress).
+    let mut held: HashSet<(String, String, String)> = HashSet::new();
+    for m in &members {
+        let (wid, uid) = (s(m, "workspace_id"), s(m, "user_id"));
+        let via: BTreeMap<String, String> = m
+            .get("via")
+            .and_then(|v| v.as_m().ok())
+            .map(|v| {
+                v.iter()
+                    .map(|(g, r)| (g.clone(), r.as_s().cloned().unwrap_or_default()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        for (gid, role) in &via {
+            held.insert((wid.to_string(), gid.clone(), uid.to_string()));
+            let grant = grants.get(&(wid.to_string(), gid.clone()));
+            match grant {
+                Some(g) if s(g, "status") != "active" => {}
+                Some(g) if s(g, "role") == role && in_group.contains(&(gid.clone(), uid.into())) => {}
+                _ => r.violations.push(format!(
+                    "membership {wid}/{uid} holds group {gid}'s {role} without an active grant and group membership"
+                )),
+            }
+        }
+    }
+    for ((wid, gid), g) in &grants {
+        if s(g, "status") != "active" {
+            continue;
+        }
+        for (g2, uid) in &in_group {
+            if g2 == gid && !held.contains(&(wid.clone(), gid.clone(), uid.clone())) {
+                let known = Uuid::parse_str(uid).is_ok_and(|id| users.contains_key(&id));
+                if known {
+                    r.violations.push(format!(
+                        "user {uid} of group {gid} lacks its grant on workspace {wid}"
+                    ));
+                }
+            }
+        }
+    }
+
     for m in &members {
         let (pk, uid) = (s(m, keys::PK), s(m, "user_id"));
         let role = WsRole::parse_str(s(m, "role"));
+        let direct = WsRole::parse_str(s(m, "direct"));
+        let via_roles: Vec<WsRole> = m
+            .get("via")
+            .and_then(|v| v.as_m().ok())
+            .map(|v| {
+                v.values()
+                    .filter_map(|r| WsRole::parse_str(r.as_s().ok()?))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let effective = via_roles.into_iter().chain(direct).reduce(WsRole::higher);
+        if effective != role {
+            r.violations.push(format!(
+                "membership {pk}/{uid}: role {role:?} is not the highest of direct and groups ({effective:?})"
+            ));
+        }
         let c = counts.entry(pk.to_string()).or_default();
         c.0 += 1;
-        c.1 += i64::from(role == Some(WsRole::Admin));
+        c.1 += i64::from(direct == Some(WsRole::Admin));
         if !workspaces.contains_key(pk) {
             r.violations
                 .push(format!("membership {pk}/{uid} of a missing workspace"));
         }
         let wid = Uuid::parse_str(s(m, "workspace_id")).unwrap_or_default();
         let Some((u, _)) = Uuid::parse_str(uid).ok().and_then(|id| users.get(&id)) else {
-            r.violations
-                .push(format!("membership {pk} of missing user {uid}"));
+            if !deleting.contains(&format!("{}{uid}", keys::USER_PREFIX)) {
+                r.violations
+                    .push(format!("membership {pk} of missing user {uid}"));
+            }
             continue;
         };
         seen.insert((u.user_id, wid));
         if u.memberships.get(&wid).copied() != role {
             r.violations.push(format!(
                 "user {uid}: channel list disagrees with membership {pk}"
+            ));
+        }
+        if u.direct_memberships.get(&wid).copied() != direct {
+            r.violations.push(format!(
+                "user {uid}: direct memberships disagree with membership {pk}"
             ));
         }
         let dir = serde_dynamo::to_item::<_, Item>(&u.dir_keys(keys::dir_workspace(wid), role))
@@ -219,7 +371,7 @@ pub async fn audit(ctx: &Ctx) -> Result<Report, String> {
         }
     }
     for (id, (u, _)) in &users {
-        for w in u.memberships.keys() {
+        for w in u.memberships.keys().chain(u.direct_memberships.keys()) {
             if !seen.contains(&(*id, *w)) {
                 r.violations.push(format!(
                     "user {id} lists workspace {w} without a membership"

@@ -10,6 +10,8 @@
 //! admin route-probes                         print METHOD PATH FUNCTION: what API Gateway selects for probe paths
 //! admin seed-samples                       seed the fixtures events/ names (throwaway tables only)
 //! admin audit                                check every invariant of the table; exit 1 on a violation
+//! admin worker [--once]                      run queued background jobs (large grants, group
+//!                                            deletes) as run-jobs does in AWS; loops until killed
 //! ```
 
 use std::process::ExitCode;
@@ -20,7 +22,7 @@ use shared::config::Config;
 use shared::Ctx;
 
 fn usage() -> ExitCode {
-    eprintln!("usage: admin create-table | create-admin EMAIL PASSWORD [--token] | router | route-probes | audit");
+    eprintln!("usage: admin create-table | create-admin EMAIL PASSWORD [--token] | router | route-probes | audit | worker [--once]");
     ExitCode::from(2)
 }
 
@@ -116,6 +118,25 @@ async fn run(args: Vec<String>) -> Result<ExitCode, String> {
             } else {
                 ExitCode::FAILURE
             })
+        }
+        Some("worker") => {
+            let ctx = ctx().await?;
+            let once = args.iter().any(|a| a == "--once");
+            loop {
+                match ctx
+                    .store
+                    .run_pending_jobs(std::time::Duration::from_secs(60))
+                    .await
+                {
+                    Ok(0) => {}
+                    Ok(n) => eprintln!("worker: {n} job(s) finished"),
+                    Err(e) => eprintln!("worker: {}", e.cause.clone().unwrap_or(e.message)),
+                }
+                if once {
+                    return Ok(ExitCode::SUCCESS);
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+            }
         }
         _ => Ok(usage()),
     }

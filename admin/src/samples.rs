@@ -27,6 +27,12 @@ pub const ADMIN_INVITATION_IDS: [&str; 2] = [
 ];
 /// An invitation of the admin's workspace, to revoke.
 pub const REVOCABLE_INVITATION_ID: &str = "00000000-0000-4000-8000-0000000000b3";
+/// The sample group (the member in it, granted viewer on the sample workspace), and a
+/// second one to delete.
+pub const GROUP_IDS: [&str; 2] = [
+    "00000000-0000-4000-8000-0000000000c1",
+    "00000000-0000-4000-8000-0000000000c2",
+];
 /// The bearer token every sample event carries.
 pub const ADMIN_TOKEN: &str =
     "ust_00000000000040008000000000000001_sample-admin-token-for-events-only-00000000";
@@ -114,6 +120,32 @@ pub async fn seed(ctx: &Ctx) -> Result<(), String> {
         )
         .await
         .map_err(err)?;
+    for (gid, name) in GROUP_IDS
+        .iter()
+        .zip(["Sample group", "Sample group to delete"])
+    {
+        let gid = Uuid::parse_str(gid).map_err(err)?;
+        let group = ctx
+            .store
+            .create_group(gid, name, None, None, admin.user_id)
+            .await
+            .map_err(err)?;
+        let (_, _) = ctx
+            .store
+            .add_group_member(&group, member.user_id, admin.user_id)
+            .await
+            .map_err(err)?;
+        let group = ctx
+            .store
+            .live_group(gid)
+            .await
+            .map_err(err)?
+            .ok_or("group vanished")?;
+        ctx.store
+            .grant_group(&ws, &group, WsRole::Viewer, admin.user_id)
+            .await
+            .map_err(err)?;
+    }
     let admin_email = admin.email.clone();
     let ttl = ctx.config.invitation_ttl_days;
     let invitee = Email::parse_str("sample-invitee@example.com").map_err(err)?;

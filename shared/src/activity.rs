@@ -27,6 +27,13 @@ pub mod kind {
     pub const NOTIFICATIONS_READ: &str = "notifications.read";
     pub const DEVICE_REGISTERED: &str = "device.registered";
     pub const DEVICE_REMOVED: &str = "device.removed";
+    pub const GROUP_CREATED: &str = "group.created";
+    pub const GROUP_UPDATED: &str = "group.updated";
+    pub const GROUP_DELETED: &str = "group.deleted";
+    pub const GROUP_MEMBER_ADDED: &str = "group.member_added";
+    pub const GROUP_MEMBER_REMOVED: &str = "group.member_removed";
+    pub const GROUP_GRANTED: &str = "workspace.group_granted";
+    pub const GROUP_REVOKED: &str = "workspace.group_revoked";
 }
 
 /// An activity about to be recorded: whose feed it joins, who acted, where, and what.

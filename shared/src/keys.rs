@@ -116,6 +116,33 @@ pub fn name_key(lower: &str) -> String {
 pub fn time_key(at: &str, user: Uuid) -> String {
     format!("{at}#{user}")
 }
+/// A group's partition: its `META`, its members (`MEMBER#<user>`, entered in the
+/// owner index under the user) and the mirrors of its grants (`GRANT#<workspace>`).
+pub fn group(id: Uuid) -> String {
+    format!("{GROUP_PREFIX}{id}")
+}
+/// The owner-index sort keys of a user's group memberships start with this.
+pub const GROUP_PREFIX: &str = "GROUP#";
+/// The guard that keeps a group name (lower case) to one group.
+pub fn group_name_guard(lower: &str) -> String {
+    format!("GROUPNAME#{lower}")
+}
+/// Owner-index partition of every group's `META`, sorted by lower-case name.
+pub const ALL_GROUPS: &str = "GROUPS";
+/// A grant: `GRANT#<group>` in the workspace's partition, `GRANT#<workspace>` in the
+/// group's.
+pub fn grant(other: Uuid) -> String {
+    format!("{GRANT_PREFIX}{other}")
+}
+pub const GRANT_PREFIX: &str = "GRANT#";
+/// A job of background work (`JOB#<uuid v7>` / `JOB`), entered in the owner index
+/// under [`JOBS`].
+pub fn job(id: Uuid) -> String {
+    format!("JOB#{id}")
+}
+pub const JOB: &str = "JOB";
+/// Owner-index partition of the pending jobs, oldest first.
+pub const JOBS: &str = "JOBS";
 /// Global directory partition: every user.
 pub const DIR_ALL: &str = "ALL";
 /// A workspace's directory partition: its members.

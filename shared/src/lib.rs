@@ -10,6 +10,7 @@ pub mod document;
 pub mod error;
 pub mod feed;
 pub mod fields;
+pub mod groups;
 pub mod http;
 pub mod invitations;
 pub mod keys;

@@ -63,9 +63,15 @@ pub struct UserRecord {
     /// Ledger's signing device, if the user registered one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device: Option<Device>,
-    /// Workspace id → role: the source of Studio's channel lists.
+    /// Workspace id → effective role (the highest of the direct role and the roles
+    /// granted to the user's groups there): the source of visibility, authorization and
+    /// Studio's channel lists.
     #[serde(default)]
     pub memberships: BTreeMap<Uuid, WsRole>,
+    /// Workspace id → direct role: the memberships `MAX_WORKSPACES_PER_USER` counts and
+    /// the last-admin rule is about.
+    #[serde(default)]
+    pub direct_memberships: BTreeMap<Uuid, WsRole>,
 }
 
 impl UserRecord {
@@ -386,13 +392,142 @@ impl InvitationView {
     }
 }
 
-/// A membership (`WS#<id>` / `MEMBER#<user>`); doubles as the workspace's directory entry.
+/// An effective membership (`WS#<id>` / `MEMBER#<user>`): the user's direct role and
+/// the roles granted to its groups there; doubles as the workspace's directory entry.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct MemberRecord {
     pub workspace_id: Uuid,
     pub user_id: Uuid,
+    /// The effective role: the highest of `direct` and every role of `via`.
     pub role: WsRole,
+    /// The direct role, if the user is a member in its own right.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub direct: Option<WsRole>,
+    /// Group id → the role granted to that group here, for each of the user's groups
+    /// with a grant on the workspace.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub via: BTreeMap<Uuid, WsRole>,
     pub joined_at: String,
+    /// Moves on every change of the item, so a change knows it saw the latest.
+    #[serde(default)]
+    pub mver: i64,
+}
+
+impl MemberRecord {
+    /// The effective role of a direct role and group roles; `None` when neither holds.
+    pub fn effective(direct: Option<WsRole>, via: &BTreeMap<Uuid, WsRole>) -> Option<WsRole> {
+        via.values().copied().chain(direct).reduce(WsRole::higher)
+    }
+
+    /// Where the effective membership comes from: `direct` and `group:<id>`.
+    pub fn sources(&self) -> Vec<String> {
+        self.direct
+            .map(|_| "direct".to_string())
+            .into_iter()
+            .chain(self.via.keys().map(|g| format!("group:{g}")))
+            .collect()
+    }
+}
+
+/// A group (`GROUP#<id>` / `META`): service-wide, managed by global admins.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct GroupRecord {
+    pub group_id: Uuid,
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    pub member_count: i64,
+    pub created_at: String,
+    pub updated_at: String,
+    #[serde(default)]
+    pub external_id: Option<String>,
+    pub version: i64,
+    /// Set while a delete of the group runs: it takes no new members or grants.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deleting: bool,
+}
+
+/// The group object of responses.
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupView {
+    pub group_id: Uuid,
+    pub name: String,
+    pub description: Option<String>,
+    pub member_count: i64,
+    pub created_at: String,
+    pub updated_at: String,
+    pub external_id: Option<String>,
+}
+
+impl From<&GroupRecord> for GroupView {
+    fn from(g: &GroupRecord) -> GroupView {
+        GroupView {
+            group_id: g.group_id,
+            name: g.name.clone(),
+            description: g.description.clone(),
+            member_count: g.member_count,
+            created_at: g.created_at.clone(),
+            updated_at: g.updated_at.clone(),
+            external_id: g.external_id.clone(),
+        }
+    }
+}
+
+/// A user's membership of a group (`GROUP#<id>` / `MEMBER#<user>`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct GroupMemberRecord {
+    pub group_id: Uuid,
+    pub user_id: Uuid,
+    pub added_at: String,
+}
+
+/// Where a grant's effects stand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GrantStatus {
+    /// Its effective memberships are still being written.
+    Applying,
+    /// Every member of the group holds it.
+    Active,
+    /// Revoked; its effective memberships are still being removed.
+    Revoking,
+}
+
+/// A grant of a role on a workspace to a group (`WS#<wid>` / `GRANT#<gid>`, mirrored
+/// as `GROUP#<gid>` / `GRANT#<wid>`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct GrantRecord {
+    pub workspace_id: Uuid,
+    pub group_id: Uuid,
+    pub role: WsRole,
+    pub status: GrantStatus,
+    pub granted_at: String,
+    /// Moves on every change of role, so work applying an older role stops.
+    pub gen: i64,
+}
+
+/// The grant object of responses.
+#[derive(Debug, Clone, Serialize)]
+pub struct GrantView {
+    pub workspace_id: Uuid,
+    pub group_id: Uuid,
+    pub group_name: String,
+    pub role: WsRole,
+    pub status: GrantStatus,
+    pub granted_at: String,
+}
+
+impl GrantView {
+    pub fn new(g: &GrantRecord, group_name: &str) -> GrantView {
+        GrantView {
+            workspace_id: g.workspace_id,
+            group_id: g.group_id,
+            group_name: group_name.to_string(),
+            role: g.role,
+            status: g.status,
+            granted_at: g.granted_at.clone(),
+        }
+    }
 }
 
 /// A counted file (`USER#<id>` / `FILE#<checksum>`).

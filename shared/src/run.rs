@@ -234,3 +234,29 @@ where
 {
     block_on(run_streaming(handler))
 }
+
+/// Entry point of the background worker (`run-jobs`): whatever invokes it (the table's
+/// stream when a job is queued, or the schedule that picks up lapsed leases), `handler`
+/// is given the time left before the invocation's deadline.
+pub fn start_worker<H, Fut>(handler: H) -> Result<(), BoxError>
+where
+    H: Fn(Arc<Ctx>, std::time::Duration) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<serde_json::Value, ApiError>> + Send + 'static,
+{
+    use lambda_http::lambda_runtime::{run, service_fn, LambdaEvent};
+    block_on(async {
+        init_tracing();
+        let ctx = Arc::new(Ctx::from_env().await.map_err(BoxError::from)?);
+        let handler = Arc::new(handler);
+        run(service_fn(move |event: LambdaEvent<serde_json::Value>| {
+            let (ctx, handler) = (ctx.clone(), handler.clone());
+            async move {
+                let now = chrono::Utc::now().timestamp_millis().max(0) as u64;
+                let left = event.context.deadline.saturating_sub(now);
+                let out = handler(ctx, std::time::Duration::from_millis(left)).await;
+                out.map_err(|e| BoxError::from(format!("{e:?}")))
+            }
+        }))
+        .await
+    })
+}

@@ -390,6 +390,25 @@ pub fn workspace_name(v: &Value) -> Result<String, Invalid> {
     Ok(s.to_string())
 }
 
+/// A group's name: like a workspace's, 1–100 characters without control characters.
+pub fn group_name(v: &Value) -> Result<String, Invalid> {
+    workspace_name(v)
+}
+
+/// A group's description: at most 1000 characters; line breaks and tabs are the only
+/// control characters taken.
+pub fn group_description(v: &Value) -> Result<String, Invalid> {
+    let s = string(v)?;
+    length_between(s, 0, 1000)?;
+    if s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return Err(Invalid::new(
+            "string_pattern_mismatch",
+            "Control characters other than line breaks and tabs are not allowed",
+        ));
+    }
+    Ok(s.to_string())
+}
+
 /// An `http(s)` URL of at most 2048 characters; empty means "not set".
 pub fn url(v: &Value) -> Result<Option<String>, Invalid> {
     let s = string(v)?;

@@ -16,6 +16,8 @@ pub fn member_json(m: &MemberRecord) -> serde_json::Value {
         "workspace_id": m.workspace_id,
         "user_id": m.user_id,
         "role": m.role,
+        "direct_role": m.direct,
+        "via": m.sources(),
         "joined_at": m.joined_at,
     })
 }
@@ -69,6 +71,20 @@ pub async fn managed_workspace(
     let ws = visible_workspace(ctx, caller, req).await?;
     if !manages(caller, ws.workspace_id) {
         return Err(ApiError::forbidden(permission));
+    }
+    Ok(ws)
+}
+
+/// The workspace `{wid}` names, for a change of its group grants (global admins only):
+/// 404 when the caller may not see it, 403 `workspace:groups:write` when it sees it.
+pub async fn granting_workspace(
+    ctx: &Ctx,
+    caller: &Caller,
+    req: &Request,
+) -> Result<WorkspaceRecord, ApiError> {
+    let ws = visible_workspace(ctx, caller, req).await?;
+    if !caller.is_admin() {
+        return Err(ApiError::forbidden("workspace:groups:write"));
     }
     Ok(ws)
 }

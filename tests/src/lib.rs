@@ -250,6 +250,23 @@ impl TestApp {
                 dispatch(ctx, req, |r| studio_refresh_storage::handler(ctx, r)).await
             }
             "studio-mark-read" => dispatch(ctx, req, |r| studio_mark_read::handler(ctx, r)).await,
+            "create-group" => dispatch(ctx, req, |r| create_group::handler(ctx, r)).await,
+            "list-groups" => dispatch(ctx, req, |r| list_groups::handler(ctx, r)).await,
+            "get-group" => dispatch(ctx, req, |r| get_group::handler(ctx, r)).await,
+            "update-group" => dispatch(ctx, req, |r| update_group::handler(ctx, r)).await,
+            "delete-group" => dispatch(ctx, req, |r| delete_group::handler(ctx, r)).await,
+            "put-group-member" => dispatch(ctx, req, |r| put_group_member::handler(ctx, r)).await,
+            "remove-group-member" => {
+                dispatch(ctx, req, |r| remove_group_member::handler(ctx, r)).await
+            }
+            "list-group-members" => {
+                dispatch(ctx, req, |r| list_group_members::handler(ctx, r)).await
+            }
+            "grant-group" => dispatch(ctx, req, |r| grant_group::handler(ctx, r)).await,
+            "revoke-group" => dispatch(ctx, req, |r| revoke_group::handler(ctx, r)).await,
+            "list-workspace-groups" => {
+                dispatch(ctx, req, |r| list_workspace_groups::handler(ctx, r)).await
+            }
             "fallback" => dispatch(ctx, req, |r| fallback::handler(ctx, r)).await,
             other => panic!("no function {other}"),
         }
@@ -617,6 +634,102 @@ impl TestApp {
         let r = self.create_invitation(&by.token, ws, body).await;
         assert!(r.status == 201 || r.status == 200, "{}", r.text);
         r.body["invitation_id"].as_str().expect("id").to_string()
+    }
+
+    /// `POST /v1/groups` (create-group).
+    pub async fn create_group(&self, token: &str, body: Value) -> TestResponse {
+        self.call("POST", "/v1/groups", Some(token), Some(body))
+            .await
+    }
+
+    /// `GET /v1/groups?{query}` (list-groups).
+    pub async fn list_groups(&self, token: &str, query: &str) -> TestResponse {
+        self.get(token, &with_query("/v1/groups", query)).await
+    }
+
+    /// `GET /v1/groups/{gid}` (get-group).
+    pub async fn get_group(&self, token: &str, gid: &str) -> TestResponse {
+        self.get(token, &format!("/v1/groups/{gid}")).await
+    }
+
+    /// `PATCH /v1/groups/{gid}` (update-group).
+    pub async fn update_group(&self, token: &str, gid: &str, body: Value) -> TestResponse {
+        let path = format!("/v1/groups/{gid}");
+        self.call("PATCH", &path, Some(token), Some(body)).await
+    }
+
+    /// `DELETE /v1/groups/{gid}` (delete-group).
+    pub async fn delete_group(&self, token: &str, gid: &str) -> TestResponse {
+        let path = format!("/v1/groups/{gid}");
+        self.call("DELETE", &path, Some(token), None).await
+    }
+
+    /// `PUT /v1/groups/{gid}/members/{uid}` without a body (put-group-member).
+    pub async fn put_group_member(&self, token: &str, gid: &str, uid: &str) -> TestResponse {
+        let path = format!("/v1/groups/{gid}/members/{uid}");
+        self.call("PUT", &path, Some(token), None).await
+    }
+
+    /// `DELETE /v1/groups/{gid}/members/{uid}` (remove-group-member).
+    pub async fn remove_group_member(&self, token: &str, gid: &str, uid: &str) -> TestResponse {
+        let path = format!("/v1/groups/{gid}/members/{uid}");
+        self.call("DELETE", &path, Some(token), None).await
+    }
+
+    /// `GET /v1/groups/{gid}/members?{query}` (list-group-members).
+    pub async fn list_group_members(&self, token: &str, gid: &str, query: &str) -> TestResponse {
+        let path = format!("/v1/groups/{gid}/members");
+        self.get(token, &with_query(&path, query)).await
+    }
+
+    /// `PUT /v1/workspaces/{wid}/groups/{gid}` with `{"role": role}` (grant-group).
+    pub async fn grant_group(&self, token: &str, wid: &str, gid: &str, role: &str) -> TestResponse {
+        let path = format!("/v1/workspaces/{wid}/groups/{gid}");
+        self.call("PUT", &path, Some(token), Some(json!({ "role": role })))
+            .await
+    }
+
+    /// `DELETE /v1/workspaces/{wid}/groups/{gid}` (revoke-group).
+    pub async fn revoke_group(&self, token: &str, wid: &str, gid: &str) -> TestResponse {
+        let path = format!("/v1/workspaces/{wid}/groups/{gid}");
+        self.call("DELETE", &path, Some(token), None).await
+    }
+
+    /// `GET /v1/workspaces/{wid}/groups?{query}` (list-workspace-groups).
+    pub async fn list_workspace_groups(&self, token: &str, wid: &str, query: &str) -> TestResponse {
+        let path = format!("/v1/workspaces/{wid}/groups");
+        self.get(token, &with_query(&path, query)).await
+    }
+
+    /// A group named `name`, created by the global admin `admin`; answers its id.
+    pub async fn group(&self, admin: &TestUser, name: &str) -> String {
+        let r = self
+            .create_group(&admin.token, json!({ "name": name }))
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        r.body["group_id"].as_str().expect("id").to_string()
+    }
+
+    /// Runs the background worker until no job is left (what `admin worker` does under
+    /// `make dev`); answers how many jobs it finished.
+    pub async fn run_worker(&self) -> usize {
+        let mut finished = 0;
+        for _ in 0..1000 {
+            let n = self
+                .ctx
+                .store
+                .run_pending_jobs(std::time::Duration::from_secs(60))
+                .await
+                .expect("worker");
+            finished += n;
+            if self.ctx.store.queued_jobs().await.expect("jobs") == 0 {
+                return finished;
+            }
+            if n == 0 {
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+        }
+        panic!("jobs never finished");
     }
 
     /// Every item of a cursor-paged listing: follows `next_cursor` from

@@ -7,7 +7,7 @@ use shared::http::{ok, Query};
 use shared::paging::{Cursors, Page, PageNumber};
 use shared::store::{Directory, DirectoryQuery, RoleFilter, SortField};
 use shared::types::{parse_uuid, role_name, Status, WsRole};
-use shared::users::UserBody;
+use shared::users::{MemberBody, UserBody};
 use shared::{auth, ApiError, ApiResult, Ctx, Request};
 
 /// How far a filtered `total` is counted.
@@ -133,8 +133,24 @@ pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
         }
         None => (found.items, false, found.next),
     };
-    let users = ctx.store.get_users(&ids).await?;
-    let seen: Vec<UserBody> = users.iter().map(|u| UserBody::of(&caller, u)).collect();
+    // In a workspace each user comes with its effective role and where it comes from.
+    let seen: Vec<serde_json::Value> = match &workspace {
+        Some(ws) => ctx
+            .store
+            .get_users_in(ws.workspace_id, &ids)
+            .await?
+            .iter()
+            .map(|(u, m)| serde_json::to_value(MemberBody::of(&caller, u, m.as_ref())))
+            .collect::<Result<_, _>>(),
+        None => ctx
+            .store
+            .get_users(&ids)
+            .await?
+            .iter()
+            .map(|u| serde_json::to_value(UserBody::of(&caller, u)))
+            .collect::<Result<_, _>>(),
+    }
+    .map_err(|e| ApiError::internal(e.to_string()))?;
     let mut body = match numbered {
         Some(n) => n.body("users", seen, more),
         None => cursors.body("users", Page { items: seen, next }),

@@ -9,7 +9,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::read::{key_of, Range};
-use super::workspaces::{add_member, change_role};
+use super::workspaces::set_direct;
 use super::write::{known_or_read, optimistic, Attempt, Check, Op, Tx};
 use super::{from_item, key, n, s, to_item, with_key, Item, Store};
 use crate::activity::{kind, NewActivity};
@@ -302,32 +302,45 @@ impl Store {
             let member_user: UserRecord =
                 known_or_read(known, read, ApiError::unauthenticated).await?;
             let existing = self.get_member(wid, user).await?;
-            let (mut tx, member) = match existing {
-                Some(m) if m.role.higher(inv.role) == m.role => (Tx::new(), m),
-                Some(m) => {
-                    let activity = NewActivity::new(kind::ROLE_CHANGED, user, inv.invited_by)
-                        .in_workspace(wid, &ws.name)
-                        .with_data(json!({ "from": m.role, "to": inv.role }));
-                    let tx = change_role(&ws, &member_user, &m, inv.role, activity);
-                    (
-                        tx,
-                        MemberRecord {
-                            role: inv.role,
-                            ..m
-                        },
+            let direct = existing.as_ref().and_then(|m| m.direct);
+            let activity = match direct {
+                // An existing membership keeps the higher role.
+                Some(d) if d.higher(inv.role) == d => None,
+                Some(d) => Some(
+                    NewActivity::new(kind::ROLE_CHANGED, user, inv.invited_by)
+                        .with_data(json!({ "from": d, "to": inv.role })),
+                ),
+                None => {
+                    self.check_membership_limit(&member_user)?;
+                    Some(
+                        NewActivity::new(kind::MEMBER_ADDED, user, inv.invited_by)
+                            .with_data(json!({ "role": inv.role })),
                     )
                 }
-                None => {
-                    let member = self.new_member(&ws, &member_user, inv.role)?;
-                    let tx = add_member(&ws, &member_user, &member, inv.invited_by)?;
-                    (tx, member)
+            };
+            let (mut tx, member) = match (activity, existing.clone()) {
+                (None, Some(m)) => (Tx::new(), m),
+                (Some(activity), _) => {
+                    let activity = activity.in_workspace(wid, &ws.name);
+                    let now = self.clock.now_rfc3339();
+                    let (tx, after) = set_direct(
+                        &ws,
+                        &member_user,
+                        existing.as_ref(),
+                        Some(inv.role),
+                        now,
+                        activity,
+                    )?;
+                    let after = after.ok_or_else(|| ApiError::internal("membership vanished"))?;
+                    (tx, after)
                 }
+                (None, None) => return Err(ApiError::internal("membership vanished")),
             };
             remove(&mut tx, inv, self.clock.now().timestamp());
             tx.record(
                 NewActivity::new(kind::INVITATION_ACCEPTED, user, user)
                     .in_workspace(wid, &ws.name)
-                    .with_data(json!({ "invitation_id": iid, "role": member.role })),
+                    .with_data(json!({ "invitation_id": iid, "role": member.direct.unwrap_or(member.role) })),
             );
             match self.commit(tx).await {
                 Ok(()) => Ok(Attempt::Done(member)),

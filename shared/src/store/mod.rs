@@ -11,8 +11,11 @@
 
 mod activities;
 mod directory;
+mod effective;
 mod files;
+mod groups;
 mod invitations;
+mod jobs;
 mod limits;
 mod read;
 mod send;
@@ -36,7 +39,9 @@ use crate::time::Clock;
 pub use activities::{DayCount, WorkspaceDay};
 pub use directory::{Directory, DirectoryQuery, RoleFilter, SortField};
 pub use files::Recorded;
+pub use groups::{Applied, APPLY_NOW_MAX_USERS};
 pub use invitations::Invited;
+pub use jobs::Work;
 pub use send::Usage;
 pub use users::{Also, CallerItems, Prefetched, UserChange};
 pub use workspaces::{Joining, MAX_MEMBERSHIPS};

@@ -4,6 +4,7 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 use uuid::Uuid;
 
+use super::jobs::{Work, REQUEST_BUDGET};
 use super::read::{key_of, Range};
 use super::write::{known_or_read, optimistic, Attempt, Check, Op, Rejection, Tx};
 use super::{from_item, key, n, s, to_item, with_key, Item, Store};
@@ -20,6 +21,10 @@ pub(crate) fn profile_item(user: &UserRecord) -> Result<Item, ApiError> {
     Ok(item)
 }
 
+/// The most membership items a profile change rewrites in its own transaction (with
+/// the profile, up to four guards, a token and an activity with its counters).
+const INLINE_COPIES: usize = 60;
+
 /// The attributes copied from a profile onto each of its membership items.
 pub(crate) fn member_dir_attrs(
     user: &UserRecord,
@@ -27,6 +32,8 @@ pub(crate) fn member_dir_attrs(
     role: WsRole,
 ) -> Result<Item, ApiError> {
     let mut attrs = to_item(&user.dir_keys(keys::dir_workspace(workspace), Some(role)))?;
+    // The profile version copied, so a late copy never overwrites a newer one.
+    attrs.insert("pver".into(), n(user.version));
     // Copies are written attribute by attribute: a device gone must be overwritten.
     attrs
         .entry("device_type".into())
@@ -178,7 +185,11 @@ impl Store {
                 .save_user(&current, &user, keep_token.as_deref(), activities)
                 .await
             {
-                Ok(()) => Ok(Attempt::Done(user)),
+                Ok(None) => Ok(Attempt::Done(user)),
+                Ok(Some(copier)) => {
+                    Box::pin(self.run_job(copier, REQUEST_BUDGET)).await?;
+                    Ok(Attempt::Done(user))
+                }
                 Err(r)
                     if r.failed(Check::Email)
                         || r.failed(Check::Username)
@@ -202,7 +213,7 @@ impl Store {
         new: &UserRecord,
         keep_token: Option<&str>,
         activities: Vec<NewActivity>,
-    ) -> Result<(), Rejection> {
+    ) -> Result<Option<Uuid>, Rejection> {
         let mut tx = Tx::new();
         tx.push(
             Op::put(profile_item(new)?)
@@ -235,13 +246,28 @@ impl Store {
                 );
             }
         }
-        for (wid, role) in &new.memberships {
-            let member = key(keys::workspace(*wid), keys::member(new.user_id));
-            tx.push(
-                Op::set_all(member, member_dir_attrs(new, *wid, *role)?)
-                    .when("attribute_exists(PK)", Check::Profile),
-            );
-        }
+        // Every membership's directory copy changes with the profile when they fit in
+        // the transaction; beyond that a queued job copies them right after the commit
+        // (the worker finishing it should this request die).
+        let copier = if new.memberships.len() <= INLINE_COPIES {
+            for (wid, role) in &new.memberships {
+                let member = key(keys::workspace(*wid), keys::member(new.user_id));
+                tx.push(
+                    Op::set_all(member, member_dir_attrs(new, *wid, *role)?)
+                        .when("attribute_exists(PK)", Check::Profile),
+                );
+            }
+            None
+        } else {
+            let (job, queue) = self.job_op(
+                Work::CopyProfile {
+                    user_id: new.user_id,
+                },
+                true,
+            )?;
+            tx.push(queue);
+            Some(job)
+        };
         if let Some(hash) = keep_token.filter(|_| new.session_epoch != old.session_epoch) {
             tx.push(
                 Op::update(key(keys::token(hash), keys::TOKEN), "SET epoch = :e")
@@ -252,7 +278,8 @@ impl Store {
         for a in activities {
             tx.record(a);
         }
-        self.commit(tx).await
+        self.commit(tx).await?;
+        Ok(copier)
     }
 
     /// Writes users with their guards and counts them, without the uniqueness checks
@@ -347,16 +374,29 @@ impl Store {
         // (invitations) is swept when the delete finishes.
         let gone: Vec<AttributeValue> = workspaces
             .iter()
-            .filter(|ws| ws.member_count <= 1 && user.memberships.contains_key(&ws.workspace_id))
+            .filter(|ws| {
+                ws.member_count <= 1 && user.direct_memberships.contains_key(&ws.workspace_id)
+            })
             .map(|ws| s(keys::workspace(ws.workspace_id)))
             .collect();
         if !gone.is_empty() {
             tomb.insert("workspaces".into(), AttributeValue::L(gone));
         }
+        // Memberships through groups only are not bound by the membership limit, so
+        // they go in the second step, a transaction each.
+        let through_groups: Vec<AttributeValue> = user
+            .memberships
+            .keys()
+            .filter(|w| !user.direct_memberships.contains_key(w))
+            .map(|w| s(w.to_string()))
+            .collect();
+        if !through_groups.is_empty() {
+            tomb.insert("through_groups".into(), AttributeValue::L(through_groups));
+        }
         tx.push(Op::put(tomb));
         tx.push(users_counter(-1));
         for ws in workspaces {
-            let Some(role) = user.memberships.get(&ws.workspace_id).copied() else {
+            let Some(role) = user.direct_memberships.get(&ws.workspace_id).copied() else {
                 continue;
             };
             tx.push(Op::delete(key(
@@ -384,6 +424,25 @@ impl Store {
         self.commit(tx).await
     }
 
+    /// Deletes the membership item `member` and counts it out of `meta`'s
+    /// `member_count`, once: a membership already gone changes nothing.
+    async fn leave_counted(&self, member: Item, meta: Item) -> Result<(), ApiError> {
+        let mut tx = Tx::new();
+        tx.push(Op::delete(member.clone()).when("attribute_exists(PK)", Check::Member));
+        tx.push(
+            Op::update(meta, "ADD member_count :m")
+                .when("attribute_exists(PK)", Check::Workspace)
+                .val(":m", n(-1)),
+        );
+        match self.commit(tx).await {
+            Ok(()) => Ok(()),
+            Err(r) if r.failed(Check::Member) => Ok(()),
+            // Nothing left to count it out of.
+            Err(r) if r.failed(Check::Workspace) => Ok(self.write(Op::delete(member)).await?),
+            Err(r) => Err(r.into()),
+        }
+    }
+
     /// Second step of a delete: everything left in the user's partition (files,
     /// activities, counters), its tokens, and the partitions of the workspaces that went
     /// with it, then the tombstone. Safe to repeat.
@@ -399,6 +458,32 @@ impl Store {
         for ws in gone.iter().filter_map(|v| v.as_s().ok()) {
             let rest = self.read_all(&Range::partition(ws.clone())).await?;
             self.delete_keys(rest.iter().map(key_of).collect()).await?;
+        }
+        let through_groups = tomb
+            .as_ref()
+            .and_then(|t| t.get("through_groups"))
+            .and_then(|l| l.as_l().ok())
+            .cloned()
+            .unwrap_or_default();
+        for wid in through_groups
+            .iter()
+            .filter_map(|v| v.as_s().ok()?.parse().ok())
+        {
+            self.leave_counted(
+                key(keys::workspace(wid), keys::member(user)),
+                key(keys::workspace(wid), keys::META),
+            )
+            .await?;
+        }
+        for entry in self.owned_by(user, keys::GROUP_PREFIX).await? {
+            let Some(group) = entry.get(keys::PK).and_then(|v| v.as_s().ok()).cloned() else {
+                continue;
+            };
+            self.leave_counted(
+                key(group.clone(), keys::member(user)),
+                key(group, keys::META),
+            )
+            .await?;
         }
         let owned: Vec<Item> = self
             .read_all(&Range::partition(pk.clone()))

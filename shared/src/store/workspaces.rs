@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::read::{key_of, Range};
 use super::users::member_dir_attrs;
-use super::write::{known_or_read, optimistic, Attempt, Check, Op, Tx};
+use super::write::{known_or_read, optimistic, update_expression, Attempt, Check, Op, Tx};
 use super::{from_item, key, n, s, to_item, with_key, Item, Store};
 use crate::activity::{kind, NewActivity};
 use crate::error::ApiError;
@@ -28,7 +28,7 @@ fn too_many_memberships() -> ApiError {
     )
 }
 
-fn member_item(m: &MemberRecord, user: &UserRecord) -> Result<Item, ApiError> {
+pub(crate) fn member_item(m: &MemberRecord, user: &UserRecord) -> Result<Item, ApiError> {
     let mut item = with_key(
         to_item(m)?,
         keys::workspace(m.workspace_id),
@@ -40,23 +40,43 @@ fn member_item(m: &MemberRecord, user: &UserRecord) -> Result<Item, ApiError> {
     Ok(item)
 }
 
-/// The profile side of a membership change: the channel map and `mrev`, only if the
-/// profile is still the version read (its directory copy is what we wrote).
-fn profile_membership(user: &UserRecord, workspace: Uuid, role: Option<WsRole>) -> Op {
-    let expr = match role {
-        Some(_) => "SET memberships.#w = :r ADD mrev :one",
-        None => "REMOVE memberships.#w ADD mrev :one",
-    };
-    let op = Op::update(key(keys::user(user.user_id), keys::PROFILE), expr)
+pub(crate) fn member_key(workspace: Uuid, user: Uuid) -> Item {
+    key(keys::workspace(workspace), keys::member(user))
+}
+
+/// The profile side of a direct membership change: the effective and direct role maps
+/// and `mrev`, only if the profile is still the version read (a new membership item
+/// copies its directory fields).
+fn profile_membership(
+    user: &UserRecord,
+    workspace: Uuid,
+    effective: Option<WsRole>,
+    direct: Option<WsRole>,
+) -> Op {
+    let mut set = Vec::new();
+    let mut remove = Vec::new();
+    match effective {
+        Some(_) => set.push("memberships.#w = :r".to_string()),
+        None => remove.push("memberships.#w".to_string()),
+    }
+    match direct {
+        Some(_) => set.push("direct_memberships.#w = :d".to_string()),
+        None => remove.push("direct_memberships.#w".to_string()),
+    }
+    let expr = update_expression(&set, &remove, "ADD mrev :one");
+    let mut op = Op::update(key(keys::user(user.user_id), keys::PROFILE), expr)
         .when("version = :v AND mrev = :m", Check::Profile)
         .name("#w", &workspace.to_string())
         .val(":v", n(user.version))
         .val(":m", n(user.mrev))
         .val(":one", n(1));
-    match role {
-        Some(r) => op.val(":r", s(r.as_str())),
-        None => op,
+    if let Some(r) = effective {
+        op = op.val(":r", s(r.as_str()));
     }
+    if let Some(d) = direct {
+        op = op.val(":d", s(d.as_str()));
+    }
+    op
 }
 
 /// Whether a change of membership may add a member.
@@ -68,68 +88,93 @@ pub enum Joining {
     InviteOnly,
 }
 
-/// The writes that add `member` (as [`Store::new_member`] made it) for `user` (as read),
-/// by `actor`, recording `workspace.member_added`.
-pub(crate) fn add_member(
+/// The writes that set the direct role of `user` (as read) in `ws` to `direct` (`None`
+/// removes it), given its membership item as read (`before`), recording `activity`;
+/// the grants of the user's groups are kept, and so is the last direct admin. Answers
+/// the membership as it will be (`None`: no membership left).
+pub(crate) fn set_direct(
     ws: &WorkspaceRecord,
     user: &UserRecord,
-    member: &MemberRecord,
-    actor: Uuid,
-) -> Result<Tx, ApiError> {
-    let mut tx = Tx::new();
-    tx.push(Op::put(member_item(member, user)?).when("attribute_not_exists(PK)", Check::Member));
-    let admins = i64::from(member.role == WsRole::Admin);
-    tx.push(
-        Op::update(meta(ws), "ADD member_count :one, admin_count :a")
-            .when(OPEN, Check::Workspace)
-            .val(":one", n(1))
-            .val(":a", n(admins)),
-    );
-    tx.push(profile_membership(user, ws.workspace_id, Some(member.role)));
-    tx.record(
-        NewActivity::new(kind::MEMBER_ADDED, user.user_id, actor)
-            .in_workspace(ws.workspace_id, &ws.name)
-            .with_data(serde_json::json!({ "role": member.role })),
-    );
-    Ok(tx)
-}
-
-/// The writes that change `old`, the membership of `user` (as read), to `role`,
-/// recording `activity`; the last admin is kept.
-pub(crate) fn change_role(
-    ws: &WorkspaceRecord,
-    user: &UserRecord,
-    old: &MemberRecord,
-    role: WsRole,
+    before: Option<&MemberRecord>,
+    direct: Option<WsRole>,
+    joined_at: String,
     activity: NewActivity,
-) -> Tx {
-    let mut tx = Tx::new();
-    tx.push(
-        Op::update(
-            key(keys::workspace(ws.workspace_id), keys::member(user.user_id)),
-            "SET #r = :r, ws_role = :r",
-        )
-        .when("#r = :old", Check::Member)
-        .name("#r", "role")
-        .val(":r", s(role.as_str()))
-        .val(":old", s(old.role.as_str())),
-    );
-    let delta = i64::from(role == WsRole::Admin) - i64::from(old.role == WsRole::Admin);
-    tx.push(if delta < 0 {
-        Op::update(meta(ws), "ADD admin_count :d")
-            .when("admin_count > :one", Check::LastAdmin)
-            .val(":d", n(delta))
-            .val(":one", n(1))
-    } else if delta > 0 {
-        Op::update(meta(ws), "ADD admin_count :d")
-            .when(OPEN, Check::Workspace)
-            .val(":d", n(delta))
-    } else {
-        Op::check(meta(ws)).when(OPEN, Check::Workspace)
+) -> Result<(Tx, Option<MemberRecord>), ApiError> {
+    let via = before.map(|m| m.via.clone()).unwrap_or_default();
+    let effective = MemberRecord::effective(direct, &via);
+    let after = effective.map(|role| MemberRecord {
+        workspace_id: ws.workspace_id,
+        user_id: user.user_id,
+        role,
+        direct,
+        via,
+        joined_at: before.map_or(joined_at, |m| m.joined_at.clone()),
+        mver: before.map_or(0, |m| m.mver + 1),
     });
-    tx.push(profile_membership(user, ws.workspace_id, Some(role)));
+    let mut tx = Tx::new();
+    let item_key = member_key(ws.workspace_id, user.user_id);
+    let read =
+        |op: Op, m: &MemberRecord| op.when("mver = :mv", Check::Member).val(":mv", n(m.mver));
+    match (before, &after) {
+        (None, None) => {}
+        (None, Some(a)) => {
+            tx.push(Op::put(member_item(a, user)?).when("attribute_not_exists(PK)", Check::Member))
+        }
+        (Some(b), None) => tx.push(read(Op::delete(item_key), b)),
+        (Some(b), Some(a)) => {
+            let expr = match direct {
+                Some(_) => "SET #r = :r, ws_role = :r, direct = :d ADD mver :one",
+                None => "SET #r = :r, ws_role = :r REMOVE direct ADD mver :one",
+            };
+            let mut op = Op::update(item_key, expr)
+                .name("#r", "role")
+                .val(":r", s(a.role.as_str()))
+                .val(":one", n(1));
+            if let Some(d) = direct {
+                op = op.val(":d", s(d.as_str()));
+            }
+            tx.push(read(op, b));
+        }
+    }
+    let was_admin = before.and_then(|m| m.direct) == Some(WsRole::Admin);
+    let members = i64::from(after.is_some()) - i64::from(before.is_some());
+    let admins = i64::from(direct == Some(WsRole::Admin)) - i64::from(was_admin);
+    let mut adds = Vec::new();
+    if members != 0 {
+        adds.push("member_count :dm");
+    }
+    if admins != 0 {
+        adds.push("admin_count :da");
+    }
+    let mut meta_op = if adds.is_empty() {
+        Op::check(meta(ws))
+    } else {
+        Op::update(meta(ws), format!("ADD {}", adds.join(", ")))
+    };
+    if members != 0 {
+        meta_op = meta_op.val(":dm", n(members));
+    }
+    if admins != 0 {
+        meta_op = meta_op.val(":da", n(admins));
+    }
+    meta_op = if admins < 0 {
+        meta_op
+            .when("admin_count > :one", Check::LastAdmin)
+            .val(":one", n(1))
+    } else if direct.is_some() {
+        meta_op.when(OPEN, Check::Workspace)
+    } else {
+        meta_op.when("attribute_exists(PK)", Check::Workspace)
+    };
+    tx.push(meta_op);
+    tx.push(profile_membership(
+        user,
+        ws.workspace_id,
+        after.as_ref().map(|a| a.role),
+        direct,
+    ));
     tx.record(activity);
-    tx
+    Ok((tx, after))
 }
 
 /// The writes that remove membership `m` of the deleting workspace `ws` by `actor`:
@@ -145,7 +190,7 @@ fn membership_removal(ws: &WorkspaceRecord, m: &MemberRecord, actor: Uuid, profi
         tx.push(
             Op::update(
                 key(keys::user(m.user_id), keys::PROFILE),
-                "REMOVE memberships.#w ADD mrev :one",
+                "REMOVE memberships.#w, direct_memberships.#w ADD mrev :one",
             )
             .when("attribute_exists(PK)", Check::Profile)
             .name("#w", &ws.workspace_id.to_string())
@@ -199,6 +244,43 @@ impl Store {
             .await
     }
 
+    /// Users by id with their memberships of `workspace`, read in one batch, in the
+    /// order given (users gone left out).
+    pub async fn get_users_in(
+        &self,
+        workspace: Uuid,
+        ids: &[Uuid],
+    ) -> Result<Vec<(UserRecord, Option<MemberRecord>)>, ApiError> {
+        let wanted: Vec<Item> = ids
+            .iter()
+            .flat_map(|u| {
+                [
+                    key(keys::user(*u), keys::PROFILE),
+                    member_key(workspace, *u),
+                ]
+            })
+            .collect();
+        let mut users = Vec::new();
+        let mut members = std::collections::HashMap::new();
+        for item in self.batch_get(wanted).await? {
+            let sk = item.get(keys::SK).and_then(|v| v.as_s().ok()).cloned();
+            if sk.as_deref() == Some(keys::PROFILE) {
+                users.push(from_item::<UserRecord>(item)?);
+            } else {
+                let m: MemberRecord = from_item(item)?;
+                members.insert(m.user_id, m);
+            }
+        }
+        users.sort_by_key(|u| ids.iter().position(|i| *i == u.user_id));
+        Ok(users
+            .into_iter()
+            .map(|u| {
+                let m = members.remove(&u.user_id);
+                (u, m)
+            })
+            .collect())
+    }
+
     /// A page of workspaces in id order (oldest first, ids being time-ordered): every workspace (`member` is `None`), or
     /// those `member` belongs to.
     pub async fn workspaces_page(
@@ -237,7 +319,7 @@ impl Store {
             move |known: Option<UserRecord>| async move {
                 let read = self.get_user(creator_id);
                 let creator = known_or_read(known, read, ApiError::unauthenticated).await?;
-                if creator.memberships.len() >= MAX_MEMBERSHIPS {
+                if creator.direct_memberships.len() >= MAX_MEMBERSHIPS {
                     return Err(too_many_memberships());
                 }
                 let now = self.clock.now_rfc3339();
@@ -254,7 +336,10 @@ impl Store {
                     workspace_id: ws.workspace_id,
                     user_id: creator.user_id,
                     role: WsRole::Admin,
+                    direct: Some(WsRole::Admin),
+                    via: Default::default(),
                     joined_at: now,
+                    mver: 0,
                 };
                 let mut meta_item =
                     with_key(to_item(&ws)?, keys::workspace(ws.workspace_id), keys::META);
@@ -266,6 +351,7 @@ impl Store {
                 tx.push(profile_membership(
                     &creator,
                     ws.workspace_id,
+                    Some(WsRole::Admin),
                     Some(WsRole::Admin),
                 ));
                 tx.record(
@@ -304,29 +390,36 @@ impl Store {
                 let read = self.get_workspace(wid);
                 let ws = known_or_read(known, read, || workspace_gone(wid)).await?;
                 let existing = self.get_member(ws.workspace_id, user).await?;
-                if existing.is_none() && joining == Joining::InviteOnly {
+                let direct = existing.as_ref().and_then(|m| m.direct);
+                if direct.is_none() && joining == Joining::InviteOnly {
                     return Err(ApiError::forbidden("workspace:members:invite"));
                 }
                 let member_user = self
                     .get_user(user)
                     .await?
                     .ok_or_else(|| ApiError::not_found("user", &user.to_string()))?;
-                let (result, member) = match existing {
-                    Some(m) if m.role == role => return Ok(Attempt::Done(m)),
-                    Some(m) => {
-                        let activity = NewActivity::new(kind::ROLE_CHANGED, user, actor)
-                            .in_workspace(ws.workspace_id, &ws.name)
-                            .with_data(serde_json::json!({ "from": m.role, "to": role }));
-                        let changed = MemberRecord { role, ..m.clone() };
-                        let tx = change_role(&ws, &member_user, &m, role, activity);
-                        (self.commit(tx).await, changed)
-                    }
-                    None => {
-                        let member = self.new_member(&ws, &member_user, role)?;
-                        let tx = add_member(&ws, &member_user, &member, actor)?;
-                        (self.commit(tx).await, member)
+                let activity = match (&existing, direct) {
+                    (Some(m), Some(d)) if d == role => return Ok(Attempt::Done(m.clone())),
+                    (_, Some(d)) => NewActivity::new(kind::ROLE_CHANGED, user, actor)
+                        .with_data(serde_json::json!({ "from": d, "to": role })),
+                    (_, None) => {
+                        self.check_membership_limit(&member_user)?;
+                        NewActivity::new(kind::MEMBER_ADDED, user, actor)
+                            .with_data(serde_json::json!({ "role": role }))
                     }
                 };
+                let activity = activity.in_workspace(ws.workspace_id, &ws.name);
+                let now = self.clock.now_rfc3339();
+                let (tx, after) = set_direct(
+                    &ws,
+                    &member_user,
+                    existing.as_ref(),
+                    Some(role),
+                    now,
+                    activity,
+                )?;
+                let result = self.commit(tx).await;
+                let member = after.ok_or_else(|| ApiError::internal("membership vanished"))?;
                 match result {
                     Ok(()) => Ok(Attempt::Done(member)),
                     Err(r) if r.failed(Check::LastAdmin) => Err(r.into()),
@@ -341,23 +434,12 @@ impl Store {
         .await
     }
 
-    /// The membership `user` would get in `ws` with `role` now; 409 when `user` is in
-    /// [`MAX_MEMBERSHIPS`] workspaces already.
-    pub(crate) fn new_member(
-        &self,
-        ws: &WorkspaceRecord,
-        user: &UserRecord,
-        role: WsRole,
-    ) -> Result<MemberRecord, ApiError> {
-        if user.memberships.len() >= MAX_MEMBERSHIPS {
+    /// 409 when `user` is a direct member of [`MAX_MEMBERSHIPS`] workspaces already.
+    pub(crate) fn check_membership_limit(&self, user: &UserRecord) -> Result<(), ApiError> {
+        if user.direct_memberships.len() >= MAX_MEMBERSHIPS {
             return Err(too_many_memberships());
         }
-        Ok(MemberRecord {
-            workspace_id: ws.workspace_id,
-            user_id: user.user_id,
-            role,
-            joined_at: self.clock.now_rfc3339(),
-        })
+        Ok(())
     }
 
     /// Renames `ws` to `name`, by `actor`, recording `workspace.renamed` in the actor's
@@ -428,7 +510,7 @@ impl Store {
             }
         }
         let own_key = key(keys::workspace(wid), keys::member(actor));
-        let rest: Vec<Item> = self
+        let mut rest: Vec<Item> = self
             .read_all(&Range::partition(keys::workspace(wid)))
             .await?
             .iter()
@@ -438,6 +520,19 @@ impl Store {
                 sk.map(String::as_str) != Some(keys::META) && *k != own_key
             })
             .collect();
+        // Each grant's mirror in its group's partition goes with it.
+        let mirrors: Vec<Item> = rest
+            .iter()
+            .filter_map(|k| {
+                k.get(keys::SK)?
+                    .as_s()
+                    .ok()?
+                    .strip_prefix(keys::GRANT_PREFIX)
+            })
+            .filter_map(|g| Uuid::parse_str(g).ok())
+            .map(|g| key(keys::group(g), keys::grant(wid)))
+            .collect();
+        rest.extend(mirrors);
         self.delete_keys(rest).await?;
         // The caller's own membership goes last, with the workspace: until then a
         // workspace admin still sees it and may retry.
@@ -468,30 +563,19 @@ impl Store {
                 .get_member(ws.workspace_id, user)
                 .await?
                 .ok_or_else(not_member)?;
+            let Some(direct) = old.direct else {
+                return Err(ApiError::conflict(
+                    "via",
+                    "The user is a member only through groups: revoke the grant or remove \
+                     the user from the group",
+                ));
+            };
             let member_user = self.get_user(user).await?.ok_or_else(not_member)?;
-            let mut tx = Tx::new();
-            tx.push(
-                Op::delete(key(keys::workspace(ws.workspace_id), keys::member(user)))
-                    .when("#r = :old", Check::Member)
-                    .name("#r", "role")
-                    .val(":old", s(old.role.as_str())),
-            );
-            tx.push(if old.role == WsRole::Admin {
-                Op::update(meta(ws), "ADD member_count :d, admin_count :d")
-                    .when("admin_count > :one", Check::LastAdmin)
-                    .val(":d", n(-1))
-                    .val(":one", n(1))
-            } else {
-                Op::update(meta(ws), "ADD member_count :d")
-                    .when("attribute_exists(PK)", Check::Workspace)
-                    .val(":d", n(-1))
-            });
-            tx.push(profile_membership(&member_user, ws.workspace_id, None));
-            tx.record(
-                NewActivity::new(kind::MEMBER_REMOVED, user, actor)
-                    .in_workspace(ws.workspace_id, &ws.name)
-                    .with_data(serde_json::json!({ "role": old.role })),
-            );
+            let activity = NewActivity::new(kind::MEMBER_REMOVED, user, actor)
+                .in_workspace(ws.workspace_id, &ws.name)
+                .with_data(serde_json::json!({ "role": direct }));
+            let now = self.clock.now_rfc3339();
+            let (tx, _) = set_direct(ws, &member_user, Some(&old), None, now, activity)?;
             match self.commit(tx).await {
                 Ok(()) => Ok(Attempt::Done(())),
                 Err(r) if r.failed(Check::LastAdmin) => Err(r.into()),

@@ -51,6 +51,15 @@ pub(crate) enum Check {
     /// The invitation is gone, expired or another one (or, for a new one, one is
     /// pending already).
     Invitation,
+    /// The group is gone or being deleted (or, for a create, exists), or a group
+    /// membership is not (or, for a leave, still) there.
+    Group,
+    /// The group name guard is taken.
+    GroupName,
+    /// The grant changed since it was read.
+    Grant,
+    /// The job is leased by another runner, or gone.
+    Job,
 }
 
 /// Why a write did not happen: the conditions that failed, or an error.
@@ -88,6 +97,9 @@ impl From<Rejection> for ApiError {
             }
             r if r.failed(Check::PubKey) => {
                 ApiError::conflict("pub_key", "Another user's device has this public key")
+            }
+            r if r.failed(Check::GroupName) => {
+                ApiError::conflict("name", "A group with this name already exists")
             }
             r if r.failed(Check::LastAdmin) => {
                 ApiError::conflict("role", "A workspace must keep at least one admin")
@@ -282,6 +294,20 @@ impl Op {
         };
         Ok(item.build())
     }
+}
+
+/// An update expression of `SET` and `REMOVE` clauses (each left out when empty), then
+/// `tail` (an `ADD` clause).
+pub(crate) fn update_expression(set: &[String], remove: &[String], tail: &str) -> String {
+    let mut expr = String::new();
+    if !set.is_empty() {
+        expr.push_str(&format!("SET {} ", set.join(", ")));
+    }
+    if !remove.is_empty() {
+        expr.push_str(&format!("REMOVE {} ", remove.join(", ")));
+    }
+    expr.push_str(tail);
+    expr
 }
 
 /// A write's placeholder maps, left out when empty (DynamoDB refuses empty maps).

@@ -16,7 +16,7 @@ use crate::activity::{kind, NewActivity};
 use crate::auth::{Also, Caller, View};
 use crate::error::ApiError;
 use crate::http::{self, IfMatch, Request, Response};
-use crate::model::{Device, PublicUserView, UserRecord, UserView};
+use crate::model::{Device, MemberRecord, PublicUserView, UserRecord, UserView};
 use crate::passwords;
 use crate::ratelimit::LoginLimiter;
 use crate::store::UserChange;
@@ -132,6 +132,26 @@ impl UserBody {
     }
 }
 
+/// A user listed among a workspace's members: as the caller may see it, with its
+/// effective role there and where the role comes from (`direct`, `group:<id>`).
+#[derive(Debug, Serialize)]
+pub struct MemberBody {
+    #[serde(flatten)]
+    pub user: UserBody,
+    pub role: Option<crate::types::WsRole>,
+    pub via: Vec<String>,
+}
+
+impl MemberBody {
+    pub fn of(caller: &Caller, user: &UserRecord, member: Option<&MemberRecord>) -> MemberBody {
+        MemberBody {
+            user: UserBody::of(caller, user),
+            role: member.map(|m| m.role),
+            via: member.map(MemberRecord::sources).unwrap_or_default(),
+        }
+    }
+}
+
 /// `status` with `view` of the user (see [`Caller::view_of`]) and the ETag of that
 /// view: the version for the full view, a digest of the public profile for that one
 /// (it does not move when only private fields change, and does not reveal the version).
@@ -186,6 +206,7 @@ pub fn new_record(
         session_epoch: 0,
         password_hash,
         memberships: Default::default(),
+        direct_memberships: Default::default(),
     }
 }
 

@@ -22,7 +22,8 @@ const CALLERS: [&str; 11] = [
 
 /// (method, route, expected status per caller). `{id}` and `{uid}` are the subject
 /// user (a viewer of the workspace), `{wid}` the workspace, `{checksum}` a file the
-/// subject recorded, `{iid}` the pending invitation of the invitee. The operator is a
+/// subject recorded, `{iid}` the pending invitation of the invitee, `{gid}` a group of
+/// the subject and the co-member viewer, granted viewer on the workspace. The operator is a
 /// viewer of the workspace; the operator with `view_all` and the invitee are not
 /// members.
 const MATRIX: &[(&str, &str, [u16; 11])] = &[
@@ -192,6 +193,61 @@ const MATRIX: &[(&str, &str, [u16; 11])] = &[
         [401, 404, 404, 404, 404, 404, 404, 401, 404, 404, 204],
     ),
     (
+        "POST",
+        "/v1/groups",
+        [401, 403, 403, 403, 403, 403, 201, 401, 403, 403, 403],
+    ),
+    (
+        "GET",
+        "/v1/groups",
+        [401, 200, 200, 200, 200, 200, 200, 401, 200, 200, 200],
+    ),
+    (
+        "GET",
+        "/v1/groups/{gid}",
+        [401, 200, 200, 404, 404, 404, 200, 401, 404, 404, 404],
+    ),
+    (
+        "PATCH",
+        "/v1/groups/{gid}",
+        [401, 403, 403, 404, 404, 404, 200, 401, 404, 404, 404],
+    ),
+    (
+        "DELETE",
+        "/v1/groups/{gid}",
+        [401, 403, 403, 404, 404, 404, 204, 401, 404, 404, 404],
+    ),
+    (
+        "PUT",
+        "/v1/groups/{gid}/members/{uid}",
+        [401, 403, 403, 404, 404, 404, 200, 401, 404, 404, 404],
+    ),
+    (
+        "DELETE",
+        "/v1/groups/{gid}/members/{uid}",
+        [401, 403, 403, 404, 404, 404, 204, 401, 404, 404, 404],
+    ),
+    (
+        "GET",
+        "/v1/groups/{gid}/members",
+        [401, 200, 200, 404, 404, 404, 200, 401, 404, 404, 404],
+    ),
+    (
+        "PUT",
+        "/v1/workspaces/{wid}/groups/{gid}",
+        [401, 403, 403, 403, 403, 404, 200, 401, 403, 404, 404],
+    ),
+    (
+        "DELETE",
+        "/v1/workspaces/{wid}/groups/{gid}",
+        [401, 403, 403, 403, 403, 404, 204, 401, 403, 404, 404],
+    ),
+    (
+        "GET",
+        "/v1/workspaces/{wid}/groups",
+        [401, 200, 200, 200, 200, 404, 200, 401, 200, 404, 404],
+    ),
+    (
         "GET",
         "/api/user/",
         [401, 200, 200, 200, 200, 200, 200, 401, 200, 200, 200],
@@ -250,6 +306,7 @@ struct World {
     subject: TestUser,
     ws: String,
     invitation: String,
+    group: String,
 }
 
 async fn world() -> World {
@@ -286,6 +343,13 @@ async fn world() -> World {
         assert_eq!(r.status, 200, "{}", r.text);
     }
     let invitation = app.invite(&owner, &ws, &invitee, "editor").await;
+    let group = app.group(&admin, "team").await;
+    for who in [&subject, &viewer] {
+        let r = app.put_group_member(&admin.token, &group, &who.id).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+    }
+    let r = app.grant_group(&admin.token, &ws, &group, "viewer").await;
+    assert_eq!(r.status, 200, "{}", r.text);
     let r = app
         .set_device(
             &subject.token,
@@ -321,6 +385,7 @@ async fn world() -> World {
         subject,
         ws,
         invitation,
+        group,
     }
 }
 
@@ -355,6 +420,12 @@ fn body_for(method: &str, route: &str, caller: Option<&TestUser>) -> Option<Valu
             let name = caller.map_or("anonymous", |c| c.username.as_str());
             Some(json!({"email": format!("new-{name}@example.com"), "role": "viewer"}))
         }
+        ("POST", "/v1/groups") => {
+            let name = caller.map_or("anonymous", |c| c.username.as_str());
+            Some(json!({ "name": format!("new-{name}") }))
+        }
+        ("PATCH", "/v1/groups/{gid}") => Some(json!({"description": "described"})),
+        ("PUT", "/v1/workspaces/{wid}/groups/{gid}") => Some(json!({"role": "editor"})),
         ("POST", p) if p.starts_with("/api/user/mark_notifications_read") => {
             Some(json!({"timestamp": "2026-01-01T00:00:00Z"}))
         }
@@ -368,7 +439,8 @@ fn path_for(method: &str, route: &str, w: &World) -> String {
         .replace("{uid}", &w.subject.id)
         .replace("{wid}", &w.ws)
         .replace("{checksum}", "f1")
-        .replace("{iid}", &w.invitation);
+        .replace("{iid}", &w.invitation)
+        .replace("{gid}", &w.group);
     match (method, route) {
         ("GET", "/v1/users") => format!("{path}?workspace_id={}", w.ws),
         ("GET", "/v1/users/search") => format!("{path}?q=s"),

@@ -5,6 +5,7 @@ mod activities;
 mod auth_users;
 mod authz_matrix;
 mod faults;
+mod groups;
 mod hostile;
 mod invitations;
 mod layout;

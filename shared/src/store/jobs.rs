@@ -1,0 +1,544 @@
+//! Background work that may outgrow a request: applying or revoking a grant for every
+//! member of a group, a user joining or leaving a group with many grants, deleting a
+//! group, and copying a profile into more membership items than one transaction holds.
+//!
+//! A job is an item (`JOB#<uuid v7>` / `JOB`, entered in the owner index under
+//! `JOBS`) written in the same transaction as the change that needs it, so the work can
+//! never be forgotten. The request that wrote it holds its lease and runs it at once
+//! (to the end when it is small); whatever is left, after a crash or past the request's
+//! budget, the worker (`run-jobs` in AWS, `admin worker` under `make dev`) takes up once
+//! the lease lapses. Each step does one chunk and records where the next starts, and
+//! every step is idempotent and conditioned on the facts it rests on, so a step run
+//! twice, or by two runners at once, changes nothing more.
+
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::effective::{Because, ViaChange, CHUNK};
+use super::read::Range;
+use super::users::member_dir_attrs;
+use super::workspaces::member_key;
+use super::write::{Check, Op, Rejection, Tx};
+use super::{from_item, key, n, s, to_item, with_key, Item, Store};
+use crate::activity::{kind, NewActivity};
+use crate::error::ApiError;
+use crate::keys;
+use crate::model::{GrantRecord, GrantStatus, GroupRecord};
+use crate::paging::PageRequest;
+
+/// What a job does.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Work {
+    /// Give every member of the group the grant's role (generation `gen`), then mark
+    /// the grant active.
+    ApplyGrant {
+        workspace_id: Uuid,
+        group_id: Uuid,
+        gen: i64,
+    },
+    /// Take a revoked grant's role from everyone holding it, then delete the grant.
+    RevokeGrant { workspace_id: Uuid, group_id: Uuid },
+    /// Give a new member of the group the roles of the group's grants.
+    JoinGroup { group_id: Uuid, user_id: Uuid },
+    /// Take the group's roles from a user who left it.
+    LeaveGroup { group_id: Uuid, user_id: Uuid },
+    /// Revoke every grant of a group being deleted, remove its members, then the group.
+    DeleteGroup { group_id: Uuid, actor_id: Uuid },
+    /// Copy a changed profile into each of its membership items.
+    CopyProfile { user_id: Uuid },
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct JobRecord {
+    job_id: Uuid,
+    work: Work,
+    created_at: String,
+    /// Until when (epoch milliseconds) a runner holds the job.
+    lease_until: i64,
+    #[serde(default)]
+    attempts: i64,
+    /// The sort key after which the next step starts.
+    #[serde(default)]
+    cursor: Option<String>,
+}
+
+/// How long a runner holds a job before another may take it up.
+const LEASE_MS: i64 = 60_000;
+
+/// How long a request works on the job it made before leaving the rest to the worker.
+pub(crate) const REQUEST_BUDGET: Duration = Duration::from_secs(10);
+
+/// What a step left.
+enum Step {
+    /// More to do, from this sort key on (or from the start again).
+    Next(Option<String>),
+    Done,
+}
+
+fn job_key(id: Uuid) -> Item {
+    key(keys::job(id), keys::JOB)
+}
+
+fn sk_of(item: &Item) -> Option<String> {
+    item.get(keys::SK)?.as_s().ok().cloned()
+}
+
+impl Store {
+    fn now_ms(&self) -> i64 {
+        self.clock.now().timestamp_millis()
+    }
+
+    /// The write that queues `work`, held by the request that makes it when `leased`
+    /// (it runs it at once), or free for the worker. Answers the job's id too.
+    pub(crate) fn job_op(&self, work: Work, leased: bool) -> Result<(Uuid, Op), ApiError> {
+        let id = self.clock.new_id();
+        let job = JobRecord {
+            job_id: id,
+            work,
+            created_at: self.clock.now_rfc3339(),
+            lease_until: if leased { self.now_ms() + LEASE_MS } else { 0 },
+            attempts: 0,
+            cursor: None,
+        };
+        let mut item = with_key(to_item(&job)?, keys::job(id), keys::JOB);
+        item.insert(keys::GSI1PK.into(), s(keys::JOBS));
+        item.insert(keys::GSI1SK.into(), s(keys::job(id)));
+        Ok((
+            id,
+            Op::put(item).when("attribute_not_exists(PK)", Check::Job),
+        ))
+    }
+
+    /// Runs job `id`, which the caller holds, step by step for at most `budget`: done
+    /// (or gone) is `true`; otherwise the lease is let go so the worker takes the rest
+    /// up, and the answer is `false`.
+    pub(crate) async fn run_job(&self, id: Uuid, budget: Duration) -> Result<bool, ApiError> {
+        let started = Instant::now();
+        loop {
+            let Some(job) = self.get_item(job_key(id)).await? else {
+                return Ok(true);
+            };
+            let job: JobRecord = from_item(job)?;
+            // Boxed: the steps' futures are large, and callers' stacks small.
+            match Box::pin(self.step(&job.work, job.cursor.clone())).await? {
+                Step::Done => {
+                    self.write(Op::delete(job_key(id)))
+                        .await
+                        .map_err(ApiError::from)?;
+                    return Ok(true);
+                }
+                Step::Next(cursor) => {
+                    let out_of_time = started.elapsed() >= budget;
+                    let lease = if out_of_time {
+                        0
+                    } else {
+                        self.now_ms() + LEASE_MS
+                    };
+                    let op = match &cursor {
+                        Some(c) => Op::update(job_key(id), "SET #c = :c, lease_until = :l")
+                            .val(":c", s(c.clone())),
+                        None => Op::update(job_key(id), "REMOVE #c SET lease_until = :l"),
+                    };
+                    let op = op
+                        .name("#c", "cursor")
+                        .val(":l", n(lease))
+                        .when("attribute_exists(PK)", Check::Job);
+                    match self.write(op).await {
+                        Ok(()) => {}
+                        Err(r) if r.failed(Check::Job) => return Ok(true),
+                        Err(r) => return Err(r.into()),
+                    }
+                    if out_of_time {
+                        return Ok(false);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The worker's turn: takes up every queued job whose lease has lapsed, oldest
+    /// first, and runs each for what is left of `budget`. Answers how many jobs it
+    /// finished. Safe to run in several places at once.
+    pub async fn run_pending_jobs(&self, budget: Duration) -> Result<usize, ApiError> {
+        let started = Instant::now();
+        let queued = Range::index(keys::GSI1, keys::GSI1PK, keys::GSI1SK, keys::JOBS.into());
+        let entries = self.read_first(&queued, 100).await?;
+        let mut finished = 0;
+        for entry in entries {
+            let left = budget.saturating_sub(started.elapsed());
+            if left.is_zero() {
+                break;
+            }
+            let Some(id) = entry
+                .get(keys::PK)
+                .and_then(|v| v.as_s().ok())
+                .and_then(|pk| pk.strip_prefix("JOB#"))
+                .and_then(|id| Uuid::parse_str(id).ok())
+            else {
+                continue;
+            };
+            let now = self.now_ms();
+            let take = Op::update(job_key(id), "SET lease_until = :l ADD attempts :one")
+                .when("attribute_exists(PK) AND lease_until < :now", Check::Job)
+                .val(":l", n(now + LEASE_MS))
+                .val(":now", n(now))
+                .val(":one", n(1));
+            match self.write(take).await {
+                Ok(()) => {}
+                Err(r) if r.failed(Check::Job) => continue,
+                Err(r) => return Err(r.into()),
+            }
+            if Box::pin(self.run_job(id, left)).await? {
+                finished += 1;
+            }
+        }
+        Ok(finished)
+    }
+
+    /// How many jobs are queued (leased or not): for tests and the audit.
+    pub async fn queued_jobs(&self) -> Result<usize, ApiError> {
+        let all = Range::index(keys::GSI1, keys::GSI1PK, keys::GSI1SK, keys::JOBS.into());
+        Ok(self.read_all(&all).await?.len())
+    }
+
+    async fn step(&self, work: &Work, cursor: Option<String>) -> Result<Step, ApiError> {
+        match *work {
+            Work::ApplyGrant {
+                workspace_id,
+                group_id,
+                gen,
+            } => {
+                self.apply_grant_step(workspace_id, group_id, gen, cursor)
+                    .await
+            }
+            Work::RevokeGrant {
+                workspace_id,
+                group_id,
+            } => self.revoke_grant_step(workspace_id, group_id, cursor).await,
+            Work::JoinGroup { group_id, user_id } => {
+                self.join_group_step(group_id, user_id, cursor).await
+            }
+            Work::LeaveGroup { group_id, user_id } => {
+                self.leave_group_step(group_id, user_id, cursor).await
+            }
+            Work::DeleteGroup { group_id, actor_id } => {
+                self.delete_group_step(group_id, actor_id, cursor).await
+            }
+            Work::CopyProfile { user_id } => self.copy_profile_step(user_id, cursor).await,
+        }
+    }
+
+    /// A page of `CHUNK` items of partition `pk` with `prefix`, after `cursor`.
+    async fn chunk_of(
+        &self,
+        range: Range,
+        pk: String,
+        cursor: Option<String>,
+    ) -> Result<(Vec<Item>, Option<String>), ApiError> {
+        let page = PageRequest {
+            limit: CHUNK,
+            after: cursor.map(|c| key(pk, c)),
+        };
+        let found = self.read_page(&range, &page).await?;
+        let next = found.next.as_ref().and_then(sk_of);
+        Ok((found.items, next))
+    }
+
+    pub(crate) async fn get_grant(
+        &self,
+        workspace: Uuid,
+        group: Uuid,
+    ) -> Result<Option<GrantRecord>, ApiError> {
+        self.get_as(keys::workspace(workspace), &keys::grant(group))
+            .await
+    }
+
+    async fn apply_grant_step(
+        &self,
+        workspace: Uuid,
+        group: Uuid,
+        gen: i64,
+        cursor: Option<String>,
+    ) -> Result<Step, ApiError> {
+        match self.get_grant(workspace, group).await? {
+            Some(g) if g.gen == gen && g.status == GrantStatus::Applying => {}
+            _ => return Ok(Step::Done),
+        }
+        let pk = keys::group(group);
+        let members = Range::partition(pk.clone()).prefix(keys::MEMBER_PREFIX);
+        let (items, next) = self.chunk_of(members, pk, cursor).await?;
+        let changes: Vec<ViaChange> = items
+            .iter()
+            .filter_map(|i| i.get("user_id")?.as_s().ok()?.parse().ok())
+            .map(|user| ViaChange {
+                workspace,
+                user,
+                because: Because::Granted { gen },
+            })
+            .collect();
+        self.apply_via(group, &changes).await?;
+        if next.is_some() {
+            return Ok(Step::Next(next));
+        }
+        let done = Op::update(
+            key(keys::workspace(workspace), keys::grant(group)),
+            "SET #st = :active",
+        )
+        .when("gen = :gen AND #st = :applying", Check::Grant)
+        .name("#st", "status")
+        .val(":gen", n(gen))
+        .val(":active", s("active"))
+        .val(":applying", s("applying"));
+        match self.write(done).await {
+            Ok(()) | Err(Rejection::Failed(_)) => Ok(Step::Done),
+            Err(r) => Err(r.into()),
+        }
+    }
+
+    async fn revoke_grant_step(
+        &self,
+        workspace: Uuid,
+        group: Uuid,
+        cursor: Option<String>,
+    ) -> Result<Step, ApiError> {
+        let grant = match self.get_grant(workspace, group).await? {
+            Some(g) if g.status == GrantStatus::Revoking => g,
+            _ => return Ok(Step::Done),
+        };
+        let pk = keys::workspace(workspace);
+        let holders = Range::partition(pk.clone())
+            .prefix(keys::MEMBER_PREFIX)
+            .filter(
+                "attribute_exists(via.#g)".into(),
+                [("#g".to_string(), group.to_string())].into(),
+                Item::new(),
+            );
+        let (items, next) = self.chunk_of(holders, pk, cursor).await?;
+        let changes: Vec<ViaChange> = items
+            .iter()
+            .filter_map(|i| i.get("user_id")?.as_s().ok()?.parse().ok())
+            .map(|user| ViaChange {
+                workspace,
+                user,
+                because: Because::Revoking,
+            })
+            .collect();
+        self.apply_via(group, &changes).await?;
+        if next.is_some() {
+            return Ok(Step::Next(next));
+        }
+        let mut tx = Tx::new();
+        tx.push(
+            Op::delete(key(keys::workspace(workspace), keys::grant(group)))
+                .when("gen = :gen AND #st = :rv", Check::Grant)
+                .name("#st", "status")
+                .val(":gen", n(grant.gen))
+                .val(":rv", s("revoking")),
+        );
+        tx.push(Op::delete(key(keys::group(group), keys::grant(workspace))));
+        match self.commit(tx).await {
+            Ok(()) | Err(Rejection::Failed(_)) => Ok(Step::Done),
+            Err(r) => Err(r.into()),
+        }
+    }
+
+    async fn join_group_step(
+        &self,
+        group: Uuid,
+        user: Uuid,
+        cursor: Option<String>,
+    ) -> Result<Step, ApiError> {
+        if self.get_group_member(group, user).await?.is_none() {
+            return Ok(Step::Done);
+        }
+        let pk = keys::group(group);
+        let mirrors = Range::partition(pk.clone()).prefix(keys::GRANT_PREFIX);
+        let (items, next) = self.chunk_of(mirrors, pk, cursor).await?;
+        let grant_keys: Vec<Item> = items
+            .iter()
+            .filter_map(|i| i.get("workspace_id")?.as_s().ok()?.parse().ok())
+            .map(|w: Uuid| key(keys::workspace(w), keys::grant(group)))
+            .collect();
+        let grants: Vec<GrantRecord> = self
+            .batch_get(grant_keys)
+            .await?
+            .into_iter()
+            .map(from_item)
+            .collect::<Result<_, _>>()?;
+        let changes: Vec<ViaChange> = grants
+            .iter()
+            .filter(|g| g.status != GrantStatus::Revoking)
+            .map(|g| ViaChange {
+                workspace: g.workspace_id,
+                user,
+                because: Because::Granted { gen: g.gen },
+            })
+            .collect();
+        self.apply_via(group, &changes).await?;
+        Ok(match next {
+            Some(_) => Step::Next(next),
+            None => Step::Done,
+        })
+    }
+
+    async fn leave_group_step(
+        &self,
+        group: Uuid,
+        user: Uuid,
+        cursor: Option<String>,
+    ) -> Result<Step, ApiError> {
+        if self.get_group_member(group, user).await?.is_some() {
+            return Ok(Step::Done);
+        }
+        let Some(profile) = self.get_user(user).await? else {
+            return Ok(Step::Done);
+        };
+        let after: Option<Uuid> = cursor.as_deref().and_then(|c| c.parse().ok());
+        let workspaces: Vec<Uuid> = profile
+            .memberships
+            .keys()
+            .copied()
+            .filter(|w| after.is_none_or(|a| *w > a))
+            .take(CHUNK + 1)
+            .collect();
+        let more = workspaces.len() > CHUNK;
+        let changes: Vec<ViaChange> = workspaces
+            .iter()
+            .take(CHUNK)
+            .map(|w| ViaChange {
+                workspace: *w,
+                user,
+                because: Because::Left,
+            })
+            .collect();
+        self.apply_via(group, &changes).await?;
+        Ok(match changes.last() {
+            Some(last) if more => Step::Next(Some(last.workspace.to_string())),
+            _ => Step::Done,
+        })
+    }
+
+    async fn delete_group_step(
+        &self,
+        group: Uuid,
+        actor: Uuid,
+        cursor: Option<String>,
+    ) -> Result<Step, ApiError> {
+        let Some(g) = self.get_group(group).await? else {
+            return Ok(Step::Done);
+        };
+        let pk = keys::group(group);
+        // First every grant, one at a time, revoked to the end.
+        let mirrors = Range::partition(pk.clone()).prefix(keys::GRANT_PREFIX);
+        if let Some(mirror) = self.read_first(&mirrors, 1).await?.first() {
+            let workspace: Uuid = mirror
+                .get("workspace_id")
+                .and_then(|v| v.as_s().ok())
+                .and_then(|w| w.parse().ok())
+                .ok_or_else(|| ApiError::internal("grant mirror without workspace_id"))?;
+            match self.get_grant(workspace, group).await? {
+                None => {
+                    let stale = Op::delete(key(pk.clone(), keys::grant(workspace)));
+                    self.write(stale).await.map_err(ApiError::from)?;
+                }
+                Some(grant) => {
+                    if grant.status != GrantStatus::Revoking {
+                        self.mark_revoking(&grant).await?;
+                    }
+                    let mut at = None;
+                    while let Step::Next(next) =
+                        self.revoke_grant_step(workspace, group, at).await?
+                    {
+                        at = next;
+                    }
+                }
+            }
+            return Ok(Step::Next(cursor));
+        }
+        // Then its members, a chunk at a time.
+        let members = Range::partition(pk.clone()).prefix(keys::MEMBER_PREFIX);
+        let (items, _) = self.chunk_of(members, pk.clone(), None).await?;
+        if !items.is_empty() {
+            let gone: Vec<Item> = items.iter().map(super::read::key_of).collect();
+            self.delete_keys(gone).await?;
+            return Ok(Step::Next(None));
+        }
+        // Then the group itself.
+        let mut tx = Tx::new();
+        tx.push(Op::delete(key(pk, keys::META)));
+        tx.push(Op::delete(key(
+            keys::group_name_guard(&g.name.to_lowercase()),
+            keys::GUARD,
+        )));
+        tx.record(
+            NewActivity::new(kind::GROUP_DELETED, actor, actor)
+                .with_data(serde_json::json!({ "group_id": group, "name": g.name })),
+        );
+        self.commit(tx).await?;
+        Ok(Step::Done)
+    }
+
+    /// Marks `grant` as being revoked: no one gains it any more.
+    pub(crate) async fn mark_revoking(&self, grant: &GrantRecord) -> Result<(), ApiError> {
+        let op = Op::update(
+            key(
+                keys::workspace(grant.workspace_id),
+                keys::grant(grant.group_id),
+            ),
+            "SET #st = :rv ADD gen :one",
+        )
+        .when("gen = :gen", Check::Grant)
+        .name("#st", "status")
+        .val(":rv", s("revoking"))
+        .val(":gen", n(grant.gen))
+        .val(":one", n(1));
+        match self.write(op).await {
+            Ok(()) | Err(Rejection::Failed(_)) => Ok(()),
+            Err(r) => Err(r.into()),
+        }
+    }
+
+    async fn copy_profile_step(
+        &self,
+        user: Uuid,
+        cursor: Option<String>,
+    ) -> Result<Step, ApiError> {
+        let Some(profile) = self.get_user(user).await? else {
+            return Ok(Step::Done);
+        };
+        let after: Option<Uuid> = cursor.as_deref().and_then(|c| c.parse().ok());
+        let chunk: Vec<(Uuid, crate::types::WsRole)> = profile
+            .memberships
+            .iter()
+            .map(|(w, r)| (*w, *r))
+            .filter(|(w, _)| after.is_none_or(|a| *w > a))
+            .take(CHUNK + 1)
+            .collect();
+        for (w, role) in chunk.iter().take(CHUNK) {
+            // The role is the memberships' own business (it moves without the version).
+            let mut attrs = member_dir_attrs(&profile, *w, *role)?;
+            attrs.remove("ws_role");
+            let op = Op::set_all(member_key(*w, user), attrs)
+                .when(
+                    "attribute_exists(PK) AND (attribute_not_exists(pver) OR pver <= :v)",
+                    Check::Profile,
+                )
+                .val(":v", n(profile.version));
+            match self.write(op).await {
+                Ok(()) | Err(Rejection::Failed(_)) => {}
+                Err(r) => return Err(r.into()),
+            }
+        }
+        Ok(match chunk.get(CHUNK - 1) {
+            Some((last, _)) if chunk.len() > CHUNK => Step::Next(Some(last.to_string())),
+            _ => Step::Done,
+        })
+    }
+
+    pub async fn get_group(&self, id: Uuid) -> Result<Option<GroupRecord>, ApiError> {
+        self.get_as(keys::group(id), keys::META).await
+    }
+}
