@@ -19,6 +19,12 @@ log "32 clients for ${STRESS_SECONDS:-60} s against http://127.0.0.1:$API_PORT"
 set +e
 API="http://127.0.0.1:$API_PORT" ADMIN_TOKEN="$TOKEN" python3 scripts/stress.py >"$LOCAL/stress.json"
 load=$?
+log "groups at scale: a grant to ${GROUP_SIZE:-10000} users, a join of a group granted on 30 workspaces, a revoke"
+PIDS+=("$(start_worker "$envfile")")
+BIG_GROUP="$(target/debug/admin group-fixture crowd "${GROUP_SIZE:-10000}")"
+API="http://127.0.0.1:$API_PORT" ADMIN_TOKEN="$TOKEN" BIG_GROUP="$BIG_GROUP" GROUP_SIZE="${GROUP_SIZE:-10000}" \
+  python3 scripts/group_scale.py >"$LOCAL/group-scale.json"
+groups=$?
 target/debug/admin audit >"$LOCAL/stress-audit.txt"
 audit=$?
 set -e
@@ -31,8 +37,16 @@ set -e
   echo
   echo '```json'; cat "$LOCAL/stress.json"; echo '```'
   echo
+  echo "Groups at scale, through the same stack with \`admin worker\` running (as \`make dev\` runs it):"
+  echo "a group of ${GROUP_SIZE:-10000} users (written directly by \`admin group-fixture\`) granted viewer on a"
+  echo "workspace (the request answers \`applying\`; seconds until the grant is \`active\`), a page of"
+  echo "its members, one user joining a group granted on 30 workspaces, and the revoke."
+  echo
+  echo '```json'; cat "$LOCAL/group-scale.json"; echo '```'
+  echo
   echo '```'; cat "$LOCAL/stress-audit.txt"; echo '```'
 } >docs/stress.md
 cat docs/stress.md
 [ "$load" = 0 ] || die "5xx or failed requests during the load"
+[ "$groups" = 0 ] || die "the groups-at-scale run failed"
 [ "$audit" = 0 ] || die "the audit found violations"

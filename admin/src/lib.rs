@@ -3,6 +3,7 @@
 //! the invariant audit.
 
 pub mod audit;
+pub mod fixtures;
 pub mod routes;
 pub mod samples;
 pub mod table;

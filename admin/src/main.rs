@@ -10,6 +10,8 @@
 //! admin route-probes                         print METHOD PATH FUNCTION: what API Gateway selects for probe paths
 //! admin seed-samples                       seed the fixtures events/ names (throwaway tables only)
 //! admin audit                                check every invariant of the table; exit 1 on a violation
+//! admin group-fixture NAME N                a group NAME of N new users, written directly (make
+//!                                            stress only: fresh local tables); prints its id
 //! admin worker [--once]                      run queued background jobs (large grants, group
 //!                                            deletes) as run-jobs does in AWS; loops until killed
 //! ```
@@ -118,6 +120,15 @@ async fn run(args: Vec<String>) -> Result<ExitCode, String> {
             } else {
                 ExitCode::FAILURE
             })
+        }
+        Some("group-fixture") if args.len() >= 3 => {
+            let ctx = ctx().await?;
+            let n: usize = args[2]
+                .parse()
+                .map_err(|_| "N must be a number".to_string())?;
+            let gid = admin::fixtures::big_group(&ctx, &args[1], n).await?;
+            println!("{gid}");
+            Ok(ExitCode::SUCCESS)
         }
         Some("worker") => {
             let ctx = ctx().await?;

@@ -622,3 +622,46 @@ async fn a_members_page_costs_the_same_at_30_and_600_group_members() {
     assert!((costs[0] - costs[2]).abs() < 0.01, "{costs:?}");
     assert!((costs[1] - costs[3]).abs() < 0.01, "{costs:?}");
 }
+
+#[tokio::test]
+async fn a_profile_change_reaches_more_memberships_than_one_transaction_holds() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let wide = app.user(&admin, "wide").await;
+    let team = app.group(&admin, "everywhere").await;
+    assert_eq!(
+        app.put_group_member(&admin.token, &team, &wide.id)
+            .await
+            .status,
+        200
+    );
+    // 63 workspaces (by three owners: 40 direct memberships each at most), all granted
+    let mut workspaces = Vec::new();
+    for o in 0..3 {
+        let owner = app.user(&admin, &format!("owner{o}")).await;
+        for i in 0..21 {
+            let ws = app.workspace(&owner, &format!("ws-{o}-{i}")).await;
+            let r = app.grant_group(&admin.token, &ws, &team, "viewer").await;
+            assert_eq!(r.status, 200, "{}", r.text);
+            workspaces.push((owner.clone(), ws));
+        }
+    }
+    let r = app
+        .patch_user(&wide.token, "me", json!({"first_name": "Renamed"}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    // every workspace's directory has the new name at once (the request ran the copy)
+    assert_eq!(app.ctx.store.queued_jobs().await.unwrap(), 0);
+    for (owner, ws) in [&workspaces[0], &workspaces[62]] {
+        let r = app
+            .list_users(&owner.token, &format!("workspace_id={ws}&search=renamed"))
+            .await;
+        assert_eq!(
+            r.body["users"][0]["user_id"],
+            wide.id.as_str(),
+            "{}",
+            r.text
+        );
+    }
+    app.assert_audit_clean().await;
+}
