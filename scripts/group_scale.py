@@ -51,6 +51,12 @@ def wait(wid, done, limit=1800):
     raise SystemExit("the worker did not finish in time")
 
 
+# A fresh admin of its own: the stress admin is already in many workspaces.
+must(201, call("POST", "/v1/users", {"email": "scale-admin@example.com", "username": "scale-admin",
+                                     "password": "scale-admin-password", "roles": ["user", "admin"]}), "admin")
+_, login, _ = must(201, call("POST", "/v1/auth/token", {"login": "scale-admin", "password": "scale-admin-password"}), "login")
+TOKEN = login["token"]
+
 out = {"group_size": SIZE}
 _, ws, _ = must(201, call("POST", "/v1/workspaces", {"name": "big"}), "workspace")
 wid = ws["workspace_id"]

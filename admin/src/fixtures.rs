@@ -34,10 +34,11 @@ pub async fn big_group(ctx: &Ctx, name: &str, n: usize) -> Result<Uuid, String> 
             .map_err(err)?;
         ids.extend(users.iter().map(|u| u.user_id));
     }
-    let admin = Uuid::nil();
+    // The group's `group.created` goes in the feed of its first member.
+    let actor = *ids.first().ok_or("N must be at least 1")?;
     let gid = ctx.clock.new_id();
     ctx.store
-        .create_group(gid, name, None, None, admin)
+        .create_group(gid, name, None, None, actor)
         .await
         .map_err(err)?;
     ctx.store
