@@ -30,7 +30,7 @@ PIDS+=("$(start_ddb "$DYNAMODB_PORT" "$data")")
 export AWS_ENDPOINT_URL_DYNAMODB="http://127.0.0.1:$DYNAMODB_PORT"
 
 "$ROOT/target/debug/admin" create-table
-TOKEN="$("$ROOT/target/debug/admin" create-admin "$DEV_ADMIN_EMAIL" "$DEV_ADMIN_PASSWORD" --token)"
+TOKEN="$("$ROOT/target/debug/admin" create-admin "$DEV_ADMIN_EMAIL" --token <<<"$DEV_ADMIN_PASSWORD")"
 sync_router
 
 envfile="$LOCAL/dev.env"

@@ -9,7 +9,7 @@ DDB_PORT="$(free_port)"; API_PORT="$(free_port)"
 PIDS+=("$(start_ddb "$DDB_PORT")")
 export AWS_ENDPOINT_URL_DYNAMODB="http://127.0.0.1:$DDB_PORT" TABLE_NAME="stress"
 target/debug/admin create-table
-TOKEN="$(target/debug/admin create-admin stress-admin@example.com stress-admin-password --token)"
+TOKEN="$(target/debug/admin create-admin stress-admin@example.com --token <<<stress-admin-password)"
 envfile="$LOCAL/stress.env"
 printf 'TABLE_NAME=%s\nAWS_ENDPOINT_URL_DYNAMODB=%s\nAWS_ACCESS_KEY_ID=local\nAWS_SECRET_ACCESS_KEY=local\nAWS_REGION=us-east-1\n' \
   "$TABLE_NAME" "$AWS_ENDPOINT_URL_DYNAMODB" >"$envfile"

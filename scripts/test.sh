@@ -72,14 +72,14 @@ while read -r method path function; do
 done < <(target/debug/admin route-probes)
 echo "router: $bad mismatches"
 [ "$bad" = 0 ] || die "the local router differs from API Gateway's route selection"
-ROUTER_TOKEN="$(target/debug/admin create-admin router-check@example.com router-check-password --token)"
+ROUTER_TOKEN="$(target/debug/admin create-admin router-check@example.com --token <<<router-check-password)"
 code="$(curl -s -o /dev/null -w '%{http_code}' -X PATCH -H "Authorization: Bearer $ROUTER_TOKEN" \
   -H 'Content-Type: application/json' -d '{"bio": "patched through /v1/users/me"}' \
   "http://127.0.0.1:$API_PORT/v1/users/me")"
 [ "$code" = 200 ] || die "PATCH /v1/users/me answered $code locally (expected 200)"
 
 log "schemathesis against docs/openapi.yaml on the same local API (bounded, fixed seed)"
-ST_TOKEN="$(target/debug/admin create-admin schemathesis@example.com schemathesis-password --token)"
+ST_TOKEN="$(target/debug/admin create-admin schemathesis@example.com --token <<<schemathesis-password)"
 schemathesis run docs/openapi.yaml --url "http://127.0.0.1:$API_PORT" \
   -H "Authorization: Bearer $ST_TOKEN" \
   --checks not_a_server_error,response_schema_conformance,status_code_conformance \

@@ -82,6 +82,7 @@ pub async fn audit(ctx: &Ctx) -> Result<Report, String> {
     let mut members: Vec<Item> = Vec::new();
     let mut workspaces: HashMap<String, Item> = HashMap::new();
     let mut files: BTreeMap<String, i64> = BTreeMap::new();
+    let mut file_counts: BTreeMap<String, i64> = BTreeMap::new();
     let mut owned: Vec<(String, String)> = Vec::new();
     let mut tokens: Vec<String> = Vec::new();
     let mut users_counter: Option<i64> = None;
@@ -131,6 +132,7 @@ pub async fn audit(ctx: &Ctx) -> Result<Report, String> {
             invitation_guards.insert((pk.to_string(), sk.to_string()), item.clone());
         } else if sk.starts_with(keys::FILE_PREFIX) {
             *files.entry(pk.to_string()).or_default() += num(item, "size");
+            *file_counts.entry(pk.to_string()).or_default() += 1;
         } else if sk == keys::TOKEN {
             tokens.push(s(item, "user_id").to_string());
         } else if pk == keys::STATS && sk == keys::USERS_COUNTER {
@@ -184,6 +186,13 @@ pub async fn audit(ctx: &Ctx) -> Result<Report, String> {
             }
         }
         // Storage.
+        let held = file_counts.get(&keys::user(*id)).copied().unwrap_or(0);
+        if u.file_count != held {
+            r.violations.push(format!(
+                "user {id}: file_count {} != {held} files",
+                u.file_count
+            ));
+        }
         let counted = files.get(&keys::user(*id)).copied().unwrap_or(0);
         if u.disk_space_used != counted {
             r.violations.push(format!(
@@ -193,6 +202,13 @@ pub async fn audit(ctx: &Ctx) -> Result<Report, String> {
         }
         if !u.is_admin() && u.disk_space_used > u.disk_space {
             r.violations.push(format!("user {id}: usage over quota"));
+        }
+        if let Some(w) = u.default_workspace_id {
+            if !u.memberships.contains_key(&w) {
+                r.violations.push(format!(
+                    "user {id}: default workspace {w} is not one of its own"
+                ));
+            }
         }
     }
     if let Some(c) = users_counter {

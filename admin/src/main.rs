@@ -5,10 +5,13 @@
 //!
 //! ```text
 //! admin create-table                         create the table from template.yaml (idempotent)
-//! admin create-admin EMAIL PASSWORD [--token] create an admin unless the email exists; --token prints a login token
+//! admin create-admin EMAIL [--token]         create an admin unless an admin has the email (a
+//!                                            non-admin's email is an error); the password comes
+//!                                            from ADMIN_PASSWORD or stdin; --token prints a token
 //! admin router                               print the cargo-lambda watch router generated from template.yaml
 //! admin route-probes                         print METHOD PATH FUNCTION: what API Gateway selects for probe paths
-//! admin seed-samples                       seed the fixtures events/ names (throwaway tables only)
+//! admin seed-samples                         seed the fixtures events/ names (local endpoints or
+//!                                            empty tables only)
 //! admin audit                                check every invariant of the table; exit 1 on a violation
 //! admin group-fixture NAME N                a group NAME of N new users, written directly (make
 //!                                            stress only: fresh local tables); prints its id
@@ -24,7 +27,7 @@ use shared::config::Config;
 use shared::Ctx;
 
 fn usage() -> ExitCode {
-    eprintln!("usage: admin create-table | create-admin EMAIL PASSWORD [--token] | router | route-probes | audit | worker [--once]");
+    eprintln!("usage: admin create-table | create-admin EMAIL [--token] | router | route-probes | audit | worker [--once]");
     ExitCode::from(2)
 }
 
@@ -75,9 +78,13 @@ async fn run(args: Vec<String>) -> Result<ExitCode, String> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Some("create-admin") if args.len() >= 3 => {
+        Some("create-admin") if args.len() >= 2 => {
+            if args.len() > 2 && args[2] != "--token" {
+                return Err("the password is read from ADMIN_PASSWORD or stdin, not argv".into());
+            }
+            let password = users::admin_password()?;
             let ctx = ctx().await?;
-            let (user, created) = users::ensure_admin(&ctx, &args[1], &args[2]).await?;
+            let (user, created) = users::ensure_admin(&ctx, &args[1], &password).await?;
             eprintln!(
                 "admin {} ({}) {}",
                 user.email,
@@ -91,6 +98,8 @@ async fn run(args: Vec<String>) -> Result<ExitCode, String> {
         }
         Some("seed-samples") => {
             let ctx = ctx().await?;
+            let local = shared::config::is_local_endpoint(ctx.config.endpoint_url.as_deref());
+            admin::samples::check_seedable(&ctx, local).await?;
             admin::samples::seed(&ctx).await?;
             println!("sample fixtures seeded into {}", ctx.store.table());
             Ok(ExitCode::SUCCESS)

@@ -5,7 +5,7 @@
 use shared::auth;
 use shared::model::UserRecord;
 use shared::passwords::hash_password;
-use shared::store::Joining;
+use shared::store::Authority;
 use shared::types::{Checksum, Email, Password, Username, WsRole};
 use shared::users::new_record;
 use shared::Ctx;
@@ -75,6 +75,23 @@ async fn reload(ctx: &Ctx, id: Uuid) -> Result<UserRecord, String> {
         .ok_or_else(|| format!("user {id} vanished"))
 }
 
+/// Whether the fixtures, with their known token and passwords, may go into this table:
+/// only on a local endpoint (`local`) or into an empty table.
+pub async fn check_seedable(ctx: &Ctx, local: bool) -> Result<(), String> {
+    if local {
+        return Ok(());
+    }
+    let empty = ctx.store.is_empty().await.map_err(err)?;
+    if !empty {
+        return Err(format!(
+            "refusing to seed sample fixtures (a known admin token) into {}: not a local \
+             endpoint and not an empty table",
+            ctx.store.table()
+        ));
+    }
+    Ok(())
+}
+
 /// Seeds the fixtures; fails if they exist already.
 pub async fn seed(ctx: &Ctx) -> Result<(), String> {
     let admin = user(
@@ -116,7 +133,7 @@ pub async fn seed(ctx: &Ctx) -> Result<(), String> {
             member.user_id,
             WsRole::Editor,
             admin.user_id,
-            Joining::Direct,
+            Authority::GlobalAdmin,
         )
         .await
         .map_err(err)?;

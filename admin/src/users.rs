@@ -15,7 +15,9 @@ fn message(e: ApiError) -> String {
     }
 }
 
-/// Creates an admin with this email and password unless the email is taken.
+/// Creates an admin with this email and password unless an admin with this email
+/// exists; an email (or a username equal to it) of a user who is not an admin is an
+/// error, so the command can never hand out a token of someone else's account.
 /// Returns the user, and whether it was created now.
 pub async fn ensure_admin(
     ctx: &Ctx,
@@ -23,6 +25,11 @@ pub async fn ensure_admin(
     password: &str,
 ) -> Result<(UserRecord, bool), String> {
     if let Some(existing) = ctx.store.user_by_login(email).await.map_err(message)? {
+        if !existing.is_admin() {
+            return Err(format!(
+                "{email} belongs to a user who is not an admin; choose another email"
+            ));
+        }
         return Ok((existing, false));
     }
     let email = Email::parse_str(email).map_err(|e| format!("email: {}", e.msg))?;
@@ -55,4 +62,24 @@ pub async fn issue_token(ctx: &Ctx, user: &UserRecord) -> Result<String, String>
         .await
         .map(|issued| issued.token)
         .map_err(message)
+}
+
+/// The password of `create-admin`: `ADMIN_PASSWORD` if set, else the first line of
+/// standard input; never an argument, which other users of the machine can read.
+pub fn admin_password() -> Result<String, String> {
+    if let Some(p) = std::env::var("ADMIN_PASSWORD")
+        .ok()
+        .filter(|p| !p.is_empty())
+    {
+        return Ok(p);
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|e| format!("reading the password from stdin: {e}"))?;
+    let line = line.trim_end_matches(['\n', '\r']).to_string();
+    if line.is_empty() {
+        return Err("no password: set ADMIN_PASSWORD or pipe it on stdin".into());
+    }
+    Ok(line)
 }

@@ -22,6 +22,8 @@ pub struct Config {
     /// Failed logins allowed per source address in one window.
     pub ip_max_failures: i64,
     pub login_window_seconds: i64,
+    /// The most files one user may hold (`MAX_FILES_PER_USER`).
+    pub max_files_per_user: i64,
     /// The most users an unfiltered Studio list returns (`STUDIO_MAX_USERS`).
     pub studio_max_users: usize,
     /// How long an invitation stays pending (`INVITATION_TTL_DAYS`).
@@ -57,6 +59,31 @@ fn boolean(name: &str, default: bool) -> Result<bool, String> {
     }
 }
 
+/// Whether `endpoint` is a DynamoDB on this machine (DynamoDB Local), where the dev
+/// defaults are allowed.
+pub fn is_local_endpoint(endpoint: Option<&str>) -> bool {
+    endpoint.is_some_and(|u| {
+        let rest = u.strip_prefix("http://").unwrap_or("");
+        let host = rest.split(['/', ':']).next().unwrap_or("");
+        matches!(host, "127.0.0.1" | "localhost" | "[::1]")
+    })
+}
+
+/// The cursor key: `CURSOR_SECRET`, or the public dev key against a local endpoint
+/// only. Anywhere else a missing key, or the dev key itself, fails the cold start: a
+/// known key would let anyone forge cursors.
+fn cursor_secret(secret: Option<String>, endpoint: Option<&str>) -> Result<Vec<u8>, String> {
+    let local = is_local_endpoint(endpoint);
+    match secret {
+        Some(s) if s == DEV_CURSOR_SECRET && !local => {
+            Err("CURSOR_SECRET is the public dev key; set a secret of your own".into())
+        }
+        Some(s) => Ok(s.into_bytes()),
+        None if local => Ok(DEV_CURSOR_SECRET.as_bytes().to_vec()),
+        None => Err("CURSOR_SECRET is required outside a local DynamoDB endpoint".into()),
+    }
+}
+
 impl Config {
     /// Reads the service's variables; a malformed value fails the cold start with its name.
     pub fn from_env() -> Result<Config, String> {
@@ -68,14 +95,16 @@ impl Config {
             default_disk_space: number("DEFAULT_DISK_SPACE", 524_288_000)?,
             activity_retention_days: number("ACTIVITY_RETENTION_DAYS", 90)?,
             stream_max_seconds: number("STREAM_MAX_SECONDS", 25)?,
-            cursor_secret: var("CURSOR_SECRET")
-                .unwrap_or_else(|| DEV_CURSOR_SECRET.into())
-                .into_bytes(),
+            cursor_secret: cursor_secret(
+                var("CURSOR_SECRET"),
+                var("AWS_ENDPOINT_URL_DYNAMODB").as_deref(),
+            )?,
             login_max_failures: number("LOGIN_MAX_FAILURES", 10)?,
             ip_max_failures: number("LOGIN_MAX_FAILURES_PER_IP", 200)?,
             login_window_seconds: number("LOGIN_WINDOW_SECONDS", 900)?,
             invitation_ttl_days: number("INVITATION_TTL_DAYS", 7)?,
             studio_max_users: number("STUDIO_MAX_USERS", 1000)?,
+            max_files_per_user: number("MAX_FILES_PER_USER", 100_000)?,
             measure_capacity: boolean("MEASURE_CAPACITY", false)?,
         };
         if config.token_ttl_seconds <= 0 {
@@ -92,6 +121,9 @@ impl Config {
         }
         if !(1..=3650).contains(&config.invitation_ttl_days) {
             return Err("INVITATION_TTL_DAYS must be from 1 to 3650".into());
+        }
+        if config.max_files_per_user < 1 {
+            return Err("MAX_FILES_PER_USER must be at least 1".into());
         }
         if config.cursor_secret.len() < 16 {
             return Err("CURSOR_SECRET must be at least 16 bytes".into());
@@ -115,7 +147,32 @@ impl Config {
             login_window_seconds: 900,
             invitation_ttl_days: 7,
             studio_max_users: 1000,
+            max_files_per_user: 100_000,
             measure_capacity: false,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_dev_cursor_key_serves_only_a_local_endpoint() {
+        let local = Some("http://127.0.0.1:8000");
+        assert_eq!(
+            cursor_secret(None, local).unwrap(),
+            DEV_CURSOR_SECRET.as_bytes()
+        );
+        assert!(cursor_secret(None, Some("http://localhost:8000/")).is_ok());
+        assert!(cursor_secret(None, None).is_err());
+        assert!(cursor_secret(None, Some("https://dynamodb.eu-west-1.amazonaws.com")).is_err());
+        assert!(cursor_secret(None, Some("http://127.0.0.1.evil.example")).is_err());
+        assert!(cursor_secret(Some(DEV_CURSOR_SECRET.into()), None).is_err());
+        let own = "a-secret-of-our-own-32-bytes-long".to_string();
+        assert_eq!(
+            cursor_secret(Some(own.clone()), None).unwrap(),
+            own.as_bytes()
+        );
     }
 }

@@ -48,6 +48,9 @@ pub struct UserRecord {
     pub default_workspace_id: Option<Uuid>,
     pub disk_space: i64,
     pub disk_space_used: i64,
+    /// How many files count against the quota (bounded by `MAX_FILES_PER_USER`).
+    #[serde(default)]
+    pub file_count: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_read_notification_date: Option<String>,
     /// Moves on every change of the representation; the ETag.

@@ -20,6 +20,12 @@ use crate::types::Password;
 /// The largest memory cost (KiB) a stored hash may ask for: a hash string from an
 /// import cannot make a login allocate without bound.
 const MAX_M_COST: u32 = 64 * 1024;
+/// The largest time cost (passes) a stored hash may ask for: ours use 2; OWASP's
+/// argon2id settings go up to 5. More would let an imported hash make one login cost
+/// seconds of CPU.
+const MAX_T_COST: u32 = 10;
+/// The largest parallelism a stored hash may ask for (lanes; ours use 1).
+const MAX_P_COST: u32 = 8;
 
 /// Spare sets of blocks, at most one per CPU: hashing more at once gains nothing.
 static POOL: Mutex<Pool> = Mutex::new(Pool {
@@ -109,7 +115,7 @@ pub fn hash(password: &str) -> Result<String, String> {
 }
 
 /// Whether `password` matches the PHC string `stored`; any argon2 variant, version
-/// and parameters up to [`MAX_M_COST`]. A malformed hash never matches. The final
+/// and parameters up to [`MAX_M_COST`], [`MAX_T_COST`] and [`MAX_P_COST`]. A malformed hash never matches. The final
 /// comparison is constant-time.
 pub fn verify(password: &str, stored: &str) -> bool {
     let Ok(phc) = PasswordHash::new(stored) else {
@@ -129,7 +135,8 @@ pub fn verify(password: &str, stored: &str) -> bool {
     let Ok(params) = Params::try_from(&phc) else {
         return false;
     };
-    if params.m_cost() > MAX_M_COST {
+    if params.m_cost() > MAX_M_COST || params.t_cost() > MAX_T_COST || params.p_cost() > MAX_P_COST
+    {
         return false;
     }
     let mut salt_buf = [0u8; 64];
@@ -222,6 +229,9 @@ mod tests {
             "not a hash",
             "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ",
             "$argon2id$v=19$m=4194304,t=1,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaA",
+            // time and parallelism are bounded like memory
+            "$argon2id$v=19$m=8,t=1000000,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaA",
+            "$argon2id$v=19$m=4096,t=1,p=255$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaA",
             "$scrypt$ln=15,r=8,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
         ] {
             assert!(!verify("pw", bad), "{bad}");

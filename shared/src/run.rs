@@ -190,8 +190,18 @@ pub type StreamBody = lambda_http::lambda_runtime::streaming::Body;
 
 async fn prepare<H>(handler: H) -> Result<(Arc<Ctx>, Arc<H>), BoxError> {
     init_tracing();
-    let ctx = Arc::new(Ctx::from_env().await.map_err(BoxError::from)?);
-    Ok((ctx, Arc::new(handler)))
+    Ok((context().await?, Arc::new(handler)))
+}
+
+/// The context of a cold start; a configuration error fails it with one clear log line.
+async fn context() -> Result<Arc<Ctx>, BoxError> {
+    match Ctx::from_env().await {
+        Ok(ctx) => Ok(Arc::new(ctx)),
+        Err(e) => {
+            tracing::error!(error = %e, "cold start failed: configuration");
+            Err(BoxError::from(e))
+        }
+    }
 }
 
 async fn serve<H, Fut, B>(
@@ -246,7 +256,7 @@ where
     use lambda_http::lambda_runtime::{run, service_fn, LambdaEvent};
     block_on(async {
         init_tracing();
-        let ctx = Arc::new(Ctx::from_env().await.map_err(BoxError::from)?);
+        let ctx = context().await?;
         let handler = Arc::new(handler);
         run(service_fn(move |event: LambdaEvent<serde_json::Value>| {
             let (ctx, handler) = (ctx.clone(), handler.clone());

@@ -26,11 +26,27 @@ fn length_between(s: &str, min: usize, max: usize) -> Result<(), Invalid> {
     Ok(())
 }
 
+/// One line of text: no control characters at all (no line breaks, no tabs).
 fn no_control_chars(s: &str) -> Result<(), Invalid> {
-    if s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+    if s.chars().any(char::is_control) {
         return Err(Invalid::new(
             "value_error",
             "Control characters are not allowed",
+        ));
+    }
+    Ok(())
+}
+
+/// Text of several lines: line breaks (`\n`, or `\r\n`) are the only control
+/// characters taken.
+fn only_line_breaks(s: &str) -> Result<(), Invalid> {
+    if s.replace("\r\n", "\n")
+        .chars()
+        .any(|c| c.is_control() && c != '\n')
+    {
+        return Err(Invalid::new(
+            "value_error",
+            "Control characters other than line breaks are not allowed",
         ));
     }
     Ok(())
@@ -359,12 +375,15 @@ pub fn roles(v: &Value) -> Result<Vec<String>, Invalid> {
     Ok(out)
 }
 
-/// A free-text field of at most `max` characters; empty means "not set".
-pub fn text(max: usize) -> impl Fn(&Value) -> Result<Option<String>, Invalid> {
+/// A free-text field of at most `max` characters, one line unless `multiline`; empty
+/// means "not set".
+pub fn text(max: usize, multiline: bool) -> impl Fn(&Value) -> Result<Option<String>, Invalid> {
     move |v| {
         let s = string(v)?;
         length_between(s, 0, max)?;
-        if max <= 100 {
+        if multiline {
+            only_line_breaks(s)?;
+        } else {
             no_control_chars(s)?;
         }
         Ok((!s.trim().is_empty()).then(|| s.to_string()))
@@ -395,17 +414,12 @@ pub fn group_name(v: &Value) -> Result<String, Invalid> {
     workspace_name(v)
 }
 
-/// A group's description: at most 1000 characters; line breaks and tabs are the only
-/// control characters taken.
+/// A group's description: at most 1000 characters; line breaks are the only control
+/// characters taken.
 pub fn group_description(v: &Value) -> Result<String, Invalid> {
     let s = string(v)?;
     length_between(s, 0, 1000)?;
-    if s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-        return Err(Invalid::new(
-            "string_pattern_mismatch",
-            "Control characters other than line breaks and tabs are not allowed",
-        ));
-    }
+    only_line_breaks(s)?;
     Ok(s.to_string())
 }
 

@@ -3,7 +3,7 @@
 //! invitation); the last admin cannot be demoted.
 
 use shared::http::{body_fields, ok, path_uuid};
-use shared::store::Joining;
+use shared::store::Authority;
 use shared::types::WsRole;
 use shared::workspaces::{managed_workspace, member_json};
 use shared::{auth, ApiResult, Ctx, Request};
@@ -16,14 +16,14 @@ pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
     let f = body_fields(&req)?;
     let role = f.required("role", WsRole::parse);
     let role = f.finish(role)?;
-    let joining = if caller.is_admin() {
-        Joining::Direct
+    let authority = if caller.is_admin() {
+        Authority::GlobalAdmin
     } else {
-        Joining::InviteOnly
+        Authority::WorkspaceAdmin(caller.id())
     };
     let member = ctx
         .store
-        .set_member(&ws, uid, role, caller.id(), joining)
+        .set_member(&ws, uid, role, caller.id(), authority)
         .await?;
     Ok(ok(&member_json(&member)))
 }

@@ -3,6 +3,7 @@
 //! workspace that keeps other members.
 
 use shared::http::{no_content, path_uuid};
+use shared::store::Authority;
 use shared::workspaces::{manages, visible_workspace};
 use shared::{auth, ApiError, ApiResult, Ctx, Request};
 
@@ -14,6 +15,15 @@ pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
     if !manages(&caller, ws.workspace_id) && uid != caller.id() {
         return Err(ApiError::forbidden("workspace:members:write"));
     }
-    ctx.store.remove_member(&ws, uid, caller.id()).await?;
+    let authority = if caller.is_admin() {
+        Authority::GlobalAdmin
+    } else if uid == caller.id() {
+        Authority::Itself
+    } else {
+        Authority::WorkspaceAdmin(caller.id())
+    };
+    ctx.store
+        .remove_member(&ws, uid, caller.id(), authority)
+        .await?;
     Ok(no_content())
 }

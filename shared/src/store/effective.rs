@@ -324,9 +324,20 @@ fn profile_roles(user: &UserRecord, roles: &BTreeMap<Uuid, Option<WsRole>>, copi
             None => remove.push(format!("memberships.#w{i}")),
         }
     }
-    let expr = update_expression(&set, &remove, "ADD mrev :one");
+    // Leaving the user's default workspace clears it (a change of the representation,
+    // made only on the version read).
+    let leaves_default = roles
+        .iter()
+        .any(|(w, r)| r.is_none() && user.default_workspace_id == Some(*w));
+    let tail = if leaves_default {
+        remove.push("default_workspace_id".to_string());
+        "ADD mrev :one, version :one"
+    } else {
+        "ADD mrev :one"
+    };
+    let expr = update_expression(&set, &remove, tail);
     let mut op = Op::update(key(keys::user(user.user_id), keys::PROFILE), expr).val(":one", n(1));
-    op = if copies {
+    op = if copies || leaves_default {
         op.when("version = :v", Check::Profile)
             .val(":v", n(user.version))
     } else {

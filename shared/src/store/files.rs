@@ -86,16 +86,19 @@ impl Store {
             );
             let update = Op::update(
                 key(keys::user(id), keys::PROFILE),
-                "ADD disk_space_used :s, version :one",
+                "ADD disk_space_used :s, file_count :one, version :one",
             )
             .val(":s", n(size))
-            .val(":one", n(1));
+            .val(":one", n(1))
+            .val(":maxf", n(self.max_files));
+            // Below the file limit, and (but for global admins) within the quota.
+            let room = "(attribute_not_exists(file_count) OR file_count < :maxf)";
             tx.push(if known.is_admin() {
-                update.when("attribute_exists(PK)", Check::Profile)
+                update.when(&format!("attribute_exists(PK) AND {room}"), Check::Quota)
             } else {
                 update
                     .when(
-                        "disk_space = :ds AND disk_space_used <= :limit",
+                        &format!("disk_space = :ds AND disk_space_used <= :limit AND {room}"),
                         Check::Quota,
                     )
                     .val(":ds", n(known.disk_space))
@@ -123,7 +126,15 @@ impl Store {
                 }
                 Err(r) if r.failed(Check::Quota) => {
                     let fresh = self.get_user(id).await?.ok_or_else(|| user_gone(id))?;
-                    if fresh.disk_space == known.disk_space
+                    if fresh.file_count >= self.max_files {
+                        return Err(ApiError::over_limit(
+                            "files",
+                            self.max_files as usize,
+                            format!("A user may hold at most {} files", self.max_files),
+                        ));
+                    }
+                    if !fresh.is_admin()
+                        && fresh.disk_space == known.disk_space
                         && fresh.disk_space_used + size > fresh.disk_space
                     {
                         return Ok(Attempt::Done(Recorded::OverQuota {
@@ -160,10 +171,11 @@ impl Store {
         tx.push(
             Op::update(
                 key(keys::user(user), keys::PROFILE),
-                "ADD disk_space_used :d, version :one",
+                "ADD disk_space_used :d, file_count :less, version :one",
             )
             .when("attribute_exists(PK)", Check::Profile)
             .val(":d", n(-file.size))
+            .val(":less", n(-1))
             .val(":one", n(1)),
         );
         tx.record(
@@ -192,11 +204,13 @@ impl Store {
             tx.push(
                 Op::update(
                     key(keys::user(user), keys::PROFILE),
-                    "SET disk_space_used = :t ADD version :one",
+                    "SET disk_space_used = :t, file_count = :c ADD version :one",
                 )
-                .when("disk_space_used = :old", Check::Profile)
+                .when("disk_space_used = :old AND version = :v", Check::Profile)
                 .val(":t", n(total))
+                .val(":c", n(files.len() as i64))
                 .val(":old", n(current.disk_space_used))
+                .val(":v", n(current.version))
                 .val(":one", n(1)),
             );
             tx.record(

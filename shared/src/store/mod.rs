@@ -44,7 +44,7 @@ pub use invitations::Invited;
 pub use jobs::Work;
 pub use send::Usage;
 pub use users::{Also, CallerItems, Prefetched, UserChange};
-pub use workspaces::{Joining, MAX_MEMBERSHIPS};
+pub use workspaces::{Authority, MAX_MEMBERSHIPS};
 
 /// A DynamoDB item.
 pub type Item = HashMap<String, AttributeValue>;
@@ -58,6 +58,8 @@ pub struct Store {
     clock: Clock,
     /// Days an activity (and its day counter) is kept before DynamoDB's TTL removes it.
     retention_days: i64,
+    /// The most files one user may hold (`MAX_FILES_PER_USER`).
+    max_files: i64,
     /// Capacity and calls consumed, when measuring (tests and `make bench`); `None` in
     /// service, where no capacity is asked for at all.
     meter: Option<Arc<send::Meter>>,
@@ -72,6 +74,7 @@ impl Store {
             table: config.table_name.clone(),
             clock,
             retention_days: config.activity_retention_days,
+            max_files: config.max_files_per_user,
             meter: config
                 .measure_capacity
                 .then(|| Arc::new(send::Meter::default())),

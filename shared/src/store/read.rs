@@ -252,6 +252,13 @@ impl Store {
         Ok(pages.await?.into_iter().flatten().collect())
     }
 
+    /// Whether the table holds no item at all (one item read at most).
+    pub async fn is_empty(&self) -> Result<bool, ApiError> {
+        let call = self.client.scan().table_name(&self.table).limit(1);
+        let out = self.send(call).await?;
+        Ok(out.items.unwrap_or_default().is_empty())
+    }
+
     /// Reads one item, strongly consistent.
     pub(crate) async fn get_item(&self, key: Item) -> Result<Option<Item>, ApiError> {
         let call = self

@@ -103,30 +103,23 @@ impl Store {
     /// The user an email address or a username belongs to.
     pub async fn user_by_login(&self, login: &str) -> Result<Option<UserRecord>, ApiError> {
         let lower = crate::types::normal_login(login);
+        let by_email = key(keys::email_guard(&lower), keys::GUARD);
         let by_username = key(keys::username_guard(&lower), keys::GUARD);
-        // A login with `@` is an email first; a username may hold `@` too.
-        let guard = if lower.contains('@') {
-            match self
-                .get_item(key(keys::email_guard(&lower), keys::GUARD))
-                .await?
-            {
-                Some(g) => Some(g),
-                None => self.get_item(by_username).await?,
-            }
-        } else {
-            self.get_item(by_username).await?
-        };
-        let Some(guard) = guard else {
-            return Ok(None);
-        };
-        let Some(id) = guard
-            .get("user_id")
+        // Both guards in one read, and a profile read whether or not one names a user:
+        // a known and an unknown login cost the same requests. A login with `@` is an
+        // email first; a username may hold `@` too.
+        let guards = self.batch_get(vec![by_email.clone(), by_username]).await?;
+        let is_email = |g: &&Item| key_of(g) == by_email;
+        let guard = guards
+            .iter()
+            .find(is_email)
+            .or_else(|| guards.iter().find(|g| !is_email(g)));
+        let id = guard
+            .and_then(|g| g.get("user_id"))
             .and_then(|v| v.as_s().ok())
-            .and_then(|s| Uuid::parse_str(s).ok())
-        else {
-            return Ok(None);
-        };
-        self.get_user(id).await
+            .and_then(|s| Uuid::parse_str(s).ok());
+        let user = self.get_user(id.unwrap_or(Uuid::nil())).await?;
+        Ok(user.filter(|_| id.is_some()))
     }
 
     /// Total users, from the counter.

@@ -6,7 +6,9 @@ use uuid::Uuid;
 
 use super::read::{key_of, Range};
 use super::users::member_dir_attrs;
-use super::write::{known_or_read, optimistic, update_expression, Attempt, Check, Op, Tx};
+use super::write::{
+    known_or_read, optimistic, update_expression, Attempt, Check, Op, Rejection, Tx,
+};
 use super::{from_item, key, n, s, to_item, with_key, Item, Store};
 use crate::activity::{kind, NewActivity};
 use crate::error::ApiError;
@@ -63,7 +65,14 @@ fn profile_membership(
         Some(_) => set.push("direct_memberships.#w = :d".to_string()),
         None => remove.push("direct_memberships.#w".to_string()),
     }
-    let expr = update_expression(&set, &remove, "ADD mrev :one");
+    // Leaving the user's default workspace clears it (a change of the representation).
+    let tail = if effective.is_none() && user.default_workspace_id == Some(workspace) {
+        remove.push("default_workspace_id".to_string());
+        "ADD mrev :one, version :one"
+    } else {
+        "ADD mrev :one"
+    };
+    let expr = update_expression(&set, &remove, tail);
     let mut op = Op::update(key(keys::user(user.user_id), keys::PROFILE), expr)
         .when("version = :v AND mrev = :m", Check::Profile)
         .name("#w", &workspace.to_string())
@@ -79,13 +88,36 @@ fn profile_membership(
     op
 }
 
-/// Whether a change of membership may add a member.
+/// On whose authority a membership change is made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Joining {
-    /// A global admin adds members directly.
-    Direct,
-    /// Anyone else only changes existing members; joining takes an invitation.
-    InviteOnly,
+pub enum Authority {
+    /// A global admin: adds members directly.
+    GlobalAdmin,
+    /// The workspace's admin `0`: changes and removes existing members only (joining
+    /// takes an invitation), and only while it is still an admin there when the change
+    /// commits.
+    WorkspaceAdmin(Uuid),
+    /// The member itself, leaving.
+    Itself,
+}
+
+/// The check, in a change's own transaction, that a workspace admin acting on
+/// `authority` still is one there (its effective role), unless the change writes that
+/// very membership (whose own condition covers it).
+fn still_admin(ws: Uuid, authority: Authority, target: Uuid) -> Option<Op> {
+    match authority {
+        Authority::WorkspaceAdmin(actor) if actor != target => Some(
+            Op::check(member_key(ws, actor))
+                .when("#r = :admin", Check::Actor)
+                .name("#r", "role")
+                .val(":admin", s(WsRole::Admin.as_str())),
+        ),
+        _ => None,
+    }
+}
+
+fn no_longer_admin() -> ApiError {
+    ApiError::forbidden("workspace:members:write")
 }
 
 /// The writes that set the direct role of `user` (as read) in `ws` to `direct` (`None`
@@ -372,7 +404,7 @@ impl Store {
     /// Makes user `user` a member of `ws` with `role`, by `actor`: adds it (recording
     /// `workspace.member_added`) or changes its role (`workspace.role_changed`); the
     /// same role again changes nothing. Answers the membership. With
-    /// [`Joining::InviteOnly`] a user who is not a member (known or not) is 403
+    /// [`Authority::WorkspaceAdmin`] a user who is not a member (known or not) is 403
     /// `workspace:members:invite`; otherwise an unknown user is 404. A user in
     /// [`MAX_MEMBERSHIPS`] workspaces, or demoting the last admin, is 409.
     pub async fn set_member(
@@ -381,7 +413,7 @@ impl Store {
         user: Uuid,
         role: WsRole,
         actor: Uuid,
-        joining: Joining,
+        authority: Authority,
     ) -> Result<MemberRecord, ApiError> {
         let wid = ws.workspace_id;
         optimistic(
@@ -390,8 +422,13 @@ impl Store {
                 let read = self.get_workspace(wid);
                 let ws = known_or_read(known, read, || workspace_gone(wid)).await?;
                 let existing = self.get_member(ws.workspace_id, user).await?;
+                if authority == Authority::WorkspaceAdmin(user)
+                    && existing.as_ref().map(|m| m.role) != Some(WsRole::Admin)
+                {
+                    return Err(no_longer_admin());
+                }
                 let direct = existing.as_ref().and_then(|m| m.direct);
-                if direct.is_none() && joining == Joining::InviteOnly {
+                if direct.is_none() && authority != Authority::GlobalAdmin {
                     return Err(ApiError::forbidden("workspace:members:invite"));
                 }
                 let member_user = self
@@ -410,7 +447,7 @@ impl Store {
                 };
                 let activity = activity.in_workspace(ws.workspace_id, &ws.name);
                 let now = self.clock.now_rfc3339();
-                let (tx, after) = set_direct(
+                let (mut tx, after) = set_direct(
                     &ws,
                     &member_user,
                     existing.as_ref(),
@@ -418,10 +455,14 @@ impl Store {
                     now,
                     activity,
                 )?;
+                if let Some(check) = still_admin(wid, authority, user) {
+                    tx.push(check);
+                }
                 let result = self.commit(tx).await;
                 let member = after.ok_or_else(|| ApiError::internal("membership vanished"))?;
                 match result {
                     Ok(()) => Ok(Attempt::Done(member)),
+                    Err(r) if r.failed(Check::Actor) => Err(no_longer_admin()),
                     Err(r) if r.failed(Check::LastAdmin) => Err(r.into()),
                     Err(r) if r.failed(Check::Workspace) => Err(workspace_gone(wid)),
                     Err(r) if r.failed(Check::Profile) || r.failed(Check::Member) => {
@@ -502,7 +543,7 @@ impl Store {
         for m in &others {
             let tx = membership_removal(ws, m, actor, true);
             match self.commit(tx).await {
-                Ok(()) => {}
+                Ok(()) => self.clear_default_workspace(m.user_id, wid).await?,
                 Err(r) if r.failed(Check::Profile) => {
                     self.commit(membership_removal(ws, m, actor, false)).await?
                 }
@@ -545,7 +586,27 @@ impl Store {
                 .in_workspace(wid, &ws.name)
                 .with_data(serde_json::json!({ "name": ws.name })),
         );
-        self.commit(tx).await.map_err(ApiError::from)
+        self.commit(tx).await.map_err(ApiError::from)?;
+        self.clear_default_workspace(actor, wid).await
+    }
+
+    /// Clears `user`'s default workspace if it is `workspace` (which it left).
+    pub(crate) async fn clear_default_workspace(
+        &self,
+        user: Uuid,
+        workspace: Uuid,
+    ) -> Result<(), ApiError> {
+        let op = Op::update(
+            key(keys::user(user), keys::PROFILE),
+            "REMOVE default_workspace_id ADD version :one",
+        )
+        .when("default_workspace_id = :w", Check::Profile)
+        .val(":w", s(workspace.to_string()))
+        .val(":one", n(1));
+        match self.write(op).await {
+            Ok(()) | Err(Rejection::Failed(_)) => Ok(()),
+            Err(r) => Err(r.into()),
+        }
     }
 
     /// Removes user `user` from `ws`, by `actor`, recording `workspace.member_removed`.
@@ -556,6 +617,7 @@ impl Store {
         ws: &WorkspaceRecord,
         user: Uuid,
         actor: Uuid,
+        authority: Authority,
     ) -> Result<(), ApiError> {
         let not_member = || ApiError::not_found("member", &user.to_string());
         optimistic((), move |()| async move {
@@ -563,6 +625,9 @@ impl Store {
                 .get_member(ws.workspace_id, user)
                 .await?
                 .ok_or_else(not_member)?;
+            if authority == Authority::WorkspaceAdmin(user) && old.role != WsRole::Admin {
+                return Err(no_longer_admin());
+            }
             let Some(direct) = old.direct else {
                 return Err(ApiError::conflict(
                     "via",
@@ -575,9 +640,13 @@ impl Store {
                 .in_workspace(ws.workspace_id, &ws.name)
                 .with_data(serde_json::json!({ "role": direct }));
             let now = self.clock.now_rfc3339();
-            let (tx, _) = set_direct(ws, &member_user, Some(&old), None, now, activity)?;
+            let (mut tx, _) = set_direct(ws, &member_user, Some(&old), None, now, activity)?;
+            if let Some(check) = still_admin(ws.workspace_id, authority, user) {
+                tx.push(check);
+            }
             match self.commit(tx).await {
                 Ok(()) => Ok(Attempt::Done(())),
+                Err(r) if r.failed(Check::Actor) => Err(no_longer_admin()),
                 Err(r) if r.failed(Check::LastAdmin) => Err(r.into()),
                 Err(r)
                     if r.failed(Check::Profile)

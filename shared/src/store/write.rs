@@ -60,6 +60,8 @@ pub(crate) enum Check {
     Grant,
     /// The job is leased by another runner, or gone.
     Job,
+    /// The workspace admin making the change is no longer one.
+    Actor,
 }
 
 /// Why a write did not happen: the conditions that failed, or an error.

@@ -65,7 +65,8 @@ pub fn without_unchanged(body: Value, stored: &UserRecord) -> Value {
     Value::Object(fields)
 }
 
-/// Optional profile fields: (name, max length) for text, handled alike.
+/// Optional profile fields: (name, max length) for text, handled alike; names are one
+/// line, the bio may hold line breaks.
 const TEXT_FIELDS: [(&str, usize); 3] = [("first_name", 100), ("last_name", 100), ("bio", 1000)];
 
 /// A parsed user body. For optional fields `None` means "not given" and `Some(None)`
@@ -185,7 +186,7 @@ impl UserInput {
         for (name, max) in TEXT_FIELDS {
             input
                 .text
-                .push((name, clearable(f, name, types::text(max))));
+                .push((name, clearable(f, name, types::text(max, name == "bio"))));
         }
         input.avatar_url = clearable(f, "avatar_url", types::url);
         input.timezone = clearable(f, "timezone", types::timezone);
@@ -277,6 +278,14 @@ impl UserInput {
         pick(&mut user.timezone, &self.timezone);
         pick(&mut user.locale, &self.locale);
         match self.default_workspace_id {
+            // Only one of the user's own (effective) workspaces.
+            Some(Some(w)) if !user.memberships.contains_key(&w) => {
+                return Err(crate::fields::Invalid::new(
+                    "value_error",
+                    "Must be one of the user's workspaces",
+                )
+                .refuses("default_workspace_id"));
+            }
             Some(v) => user.default_workspace_id = v,
             None if !merge => user.default_workspace_id = None,
             None => {}

@@ -207,6 +207,7 @@ pub fn new_record(
         password_hash,
         memberships: Default::default(),
         direct_memberships: Default::default(),
+        file_count: 0,
     }
 }
 

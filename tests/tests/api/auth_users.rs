@@ -472,3 +472,28 @@ async fn email_shaped_usernames_are_kept_and_log_in() {
         (409, json!("username"))
     );
 }
+
+/// A failed login costs the same DynamoDB requests whether or not the login names an
+/// account, so timing or capacity does not tell which names exist.
+#[tokio::test]
+async fn known_and_unknown_logins_cost_the_same_requests() {
+    let app = TestApp::spawn_with(|c| c.measure_capacity = true).await;
+    let admin = app.admin().await;
+    app.user(&admin, "known").await;
+    let mut costs = Vec::new();
+    for login in [
+        "known",
+        "unknown",
+        "known@example.com",
+        "unknown@example.com",
+    ] {
+        let before = app.ctx.store.usage();
+        let r = app
+            .auth_login(json!({"login": login, "password": "wrong-password"}))
+            .await;
+        assert_eq!(r.status, 401, "{}", r.text);
+        // (the read units differ with the size of what is found, which no client sees)
+        costs.push(app.ctx.store.usage().since(before).calls);
+    }
+    assert!(costs.iter().all(|c| *c == costs[0]), "{costs:?}");
+}

@@ -404,3 +404,92 @@ async fn devices_register_replace_filter_stay_unique_and_go() {
     assert_eq!(r.body["activities"][1]["type"], "device.registered");
     app.assert_audit_clean().await;
 }
+
+#[tokio::test]
+async fn names_are_one_line_and_the_bio_takes_only_line_breaks() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let u = app.user(&admin, "hygiene").await;
+    for bad in [
+        json!({"first_name": "a\tb"}),
+        json!({"first_name": "a\nb"}),
+        json!({"last_name": "a\u{1b}[31m"}),
+        json!({"bio": "tab\there"}),
+        json!({"bio": "bell\u{7}"}),
+        json!({"bio": "nul\u{0}"}),
+    ] {
+        let r = app.patch_user(&u.token, "me", bad.clone()).await;
+        assert_eq!(r.status, 422, "{bad}: {}", r.text);
+    }
+    let r = app
+        .patch_user(&u.token, "me", json!({"bio": "two\nlines\r\nthree"}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = app
+        .create_workspace(&u.token, json!({"name": "a\tb"}))
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text);
+}
+
+#[tokio::test]
+async fn the_default_workspace_is_one_of_the_users_own_and_goes_when_it_is_left() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let owner = app.user(&admin, "owner").await;
+    let u = app.user(&admin, "member").await;
+    let theirs = app.workspace(&owner, "theirs").await;
+    let r = app
+        .patch_user(&u.token, "me", json!({"default_workspace_id": theirs}))
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert_eq!(
+        r.body["details"]["errors"][0]["loc"][1], "default_workspace_id",
+        "{}",
+        r.text
+    );
+    app.add_member(&admin, &theirs, &u, "viewer").await;
+    let r = app
+        .patch_user(&u.token, "me", json!({"default_workspace_id": theirs}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    // leaving (directly, through a group, or with the workspace) clears it
+    assert_eq!(
+        app.remove_member(&u.token, &theirs, &u.id).await.status,
+        204
+    );
+    let r = app.get_user(&u.token, "me").await;
+    assert!(r.body["default_workspace_id"].is_null(), "{}", r.text);
+    let team = app.group(&admin, "team").await;
+    assert_eq!(
+        app.put_group_member(&admin.token, &team, &u.id)
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        app.grant_group(&admin.token, &theirs, &team, "viewer")
+            .await
+            .status,
+        200
+    );
+    let r = app
+        .patch_user(&u.token, "me", json!({"default_workspace_id": theirs}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        app.revoke_group(&admin.token, &theirs, &team).await.status,
+        204
+    );
+    let r = app.get_user(&u.token, "me").await;
+    assert!(r.body["default_workspace_id"].is_null(), "{}", r.text);
+    let own = app.workspace(&u, "own").await;
+    let r = app
+        .patch_user(&u.token, "me", json!({"default_workspace_id": own}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    app.add_member(&admin, &own, &owner, "viewer").await;
+    assert_eq!(app.delete_workspace(&u.token, &own).await.status, 204);
+    let r = app.get_user(&u.token, "me").await;
+    assert!(r.body["default_workspace_id"].is_null(), "{}", r.text);
+    app.assert_audit_clean().await;
+}

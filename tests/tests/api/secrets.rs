@@ -91,3 +91,34 @@ async fn logs_and_responses_hold_no_secrets() {
     assert!(!bodies.contains("$argon2"));
     assert!(!bodies.contains("password_hash"));
 }
+
+#[tokio::test]
+async fn the_admin_cli_plants_no_credentials_in_someone_elses_table_or_account() {
+    let app = TestApp::spawn().await;
+    // an empty table may take the sample fixtures from anywhere; a used one only locally
+    admin::samples::check_seedable(&app.ctx, false)
+        .await
+        .expect("an empty table is seedable");
+    let admin_user = app.admin().await;
+    let e = admin::samples::check_seedable(&app.ctx, false)
+        .await
+        .unwrap_err();
+    assert!(e.contains("refusing"), "{e}");
+    admin::samples::check_seedable(&app.ctx, true)
+        .await
+        .expect("a local endpoint is seedable");
+    // create-admin never takes over a user who is not an admin
+    let user = app.user(&admin_user, "plain").await;
+    let e = admin::users::ensure_admin(&app.ctx, &user.email, "password-123")
+        .await
+        .unwrap_err();
+    assert!(e.contains("not an admin"), "{e}");
+    let r = app.get_user(&admin_user.token, &user.id).await;
+    assert_eq!(r.body["roles"], serde_json::json!(["user"]), "{}", r.text);
+    let email = admin_user.email.clone();
+    let (again, created) = admin::users::ensure_admin(&app.ctx, &email, "admin-password")
+        .await
+        .expect("an existing admin is fine");
+    assert!(!created);
+    assert_eq!(again.user_id.to_string(), admin_user.id);
+}

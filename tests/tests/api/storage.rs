@@ -176,3 +176,35 @@ async fn storage_pages_its_files_and_a_file_has_a_size() {
         .await;
     assert_eq!(r.status, 400, "{}", r.text);
 }
+
+#[tokio::test]
+async fn a_user_holds_at_most_max_files_per_user_files() {
+    let app = TestApp::spawn_with(|c| c.max_files_per_user = 3).await;
+    let admin = app.admin().await;
+    let u = app.user(&admin, "filer").await;
+    for who in [&u, &admin] {
+        for i in 0..3 {
+            let body = json!({"checksum": format!("f{i}"), "size": 10});
+            assert_eq!(app.record_file(&who.token, "me", body).await.status, 201);
+        }
+        let r = app
+            .record_file(&who.token, "me", json!({"checksum": "f3", "size": 10}))
+            .await;
+        assert_eq!(r.status, 409, "{}", r.text);
+        assert_eq!(r.body["details"]["limit"], 3, "{}", r.text);
+        // a checksum already counted is still free
+        let r = app
+            .record_file(&who.token, "me", json!({"checksum": "f0", "size": 10}))
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+    }
+    let r = app
+        .call("DELETE", "/v1/users/me/files/f1", Some(&u.token), None)
+        .await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    let r = app
+        .record_file(&u.token, "me", json!({"checksum": "f3", "size": 10}))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    app.assert_audit_clean().await;
+}

@@ -293,3 +293,75 @@ async fn an_unfiltered_studio_list_is_bounded_and_says_so() {
         .await;
     assert_eq!((r.status, r.body.clone()), (200, json!([])));
 }
+
+/// A workspace admin's change is checked against its own role when it commits: one
+/// authorised while it was an admin, but demoted before its write lands, changes nothing.
+#[tokio::test]
+async fn a_workspace_admin_demoted_while_its_change_is_in_flight_changes_nothing() {
+    use shared::store::Authority;
+    use shared::types::WsRole;
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let owner = app.user(&admin, "owner").await;
+    let deputy = app.user(&admin, "deputy").await;
+    let member = app.user(&admin, "member").await;
+    let ws = app.workspace(&owner, "raced").await;
+    app.add_member(&admin, &ws, &deputy, "admin").await;
+    app.add_member(&admin, &ws, &member, "viewer").await;
+    let record = app
+        .ctx
+        .store
+        .get_workspace(ws.parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let (deputy_id, member_id) = (deputy.id.parse().unwrap(), member.id.parse().unwrap());
+    // the deputy's requests passed authorization; the owner demotes it meanwhile
+    let r = app
+        .put_member(&owner.token, &ws, &deputy.id, "viewer")
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let as_deputy = Authority::WorkspaceAdmin(deputy_id);
+    let e = app
+        .ctx
+        .store
+        .set_member(&record, member_id, WsRole::Admin, deputy_id, as_deputy)
+        .await
+        .unwrap_err();
+    assert_eq!(e.status.as_u16(), 403, "{e:?}");
+    let e = app
+        .ctx
+        .store
+        .remove_member(&record, member_id, deputy_id, as_deputy)
+        .await
+        .unwrap_err();
+    assert_eq!(e.status.as_u16(), 403, "{e:?}");
+    let r = app
+        .list_users(&owner.token, &format!("workspace_id={ws}&role=viewer"))
+        .await;
+    let viewers: Vec<&str> = r.body["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["user_id"].as_str().unwrap())
+        .collect();
+    assert!(viewers.contains(&member.id.as_str()), "{}", r.text);
+    app.assert_audit_clean().await;
+    // while it was an admin, the same call went through
+    let r = app.put_member(&owner.token, &ws, &deputy.id, "admin").await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let record = app
+        .ctx
+        .store
+        .get_workspace(record.workspace_id)
+        .await
+        .unwrap()
+        .unwrap();
+    let m = app
+        .ctx
+        .store
+        .set_member(&record, member_id, WsRole::Editor, deputy_id, as_deputy)
+        .await
+        .unwrap();
+    assert_eq!(m.role, WsRole::Editor);
+}
