@@ -178,7 +178,23 @@ async fn verify(
     (token, user_id): (&str, Uuid),
     also: Also,
 ) -> Result<(Caller, Prefetched), ApiError> {
-    let token_hash = hash_token(token);
+    check(ctx, hash_token(token), user_id, also).await
+}
+
+/// Whether the caller's token and account still hold (a long-lived connection asks
+/// again now and then): the same checks as when it was authenticated.
+pub async fn recheck(ctx: &Ctx, caller: &Caller) -> Result<(), ApiError> {
+    check(ctx, caller.token_hash.clone(), caller.id(), Also::Nothing)
+        .await
+        .map(drop)
+}
+
+async fn check(
+    ctx: &Ctx,
+    token_hash: String,
+    user_id: Uuid,
+    also: Also,
+) -> Result<(Caller, Prefetched), ApiError> {
     let found = ctx.store.get_caller(&token_hash, user_id, also).await?;
     let record = found.token.ok_or_else(ApiError::unauthenticated)?;
     if record.user_id != user_id {

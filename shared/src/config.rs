@@ -22,6 +22,8 @@ pub struct Config {
     /// Failed logins allowed per source address in one window.
     pub ip_max_failures: i64,
     pub login_window_seconds: i64,
+    /// The most activity streams one caller may hold open at once (`STREAM_MAX_PER_USER`).
+    pub stream_max_per_user: u32,
     /// The most files one user may hold (`MAX_FILES_PER_USER`).
     pub max_files_per_user: i64,
     /// The most users an unfiltered Studio list returns (`STUDIO_MAX_USERS`).
@@ -105,6 +107,7 @@ impl Config {
             invitation_ttl_days: number("INVITATION_TTL_DAYS", 7)?,
             studio_max_users: number("STUDIO_MAX_USERS", 1000)?,
             max_files_per_user: number("MAX_FILES_PER_USER", 100_000)?,
+            stream_max_per_user: number("STREAM_MAX_PER_USER", 3)?,
             measure_capacity: boolean("MEASURE_CAPACITY", false)?,
         };
         if config.token_ttl_seconds <= 0 {
@@ -121,6 +124,9 @@ impl Config {
         }
         if !(1..=3650).contains(&config.invitation_ttl_days) {
             return Err("INVITATION_TTL_DAYS must be from 1 to 3650".into());
+        }
+        if config.stream_max_per_user < 1 {
+            return Err("STREAM_MAX_PER_USER must be at least 1".into());
         }
         if config.max_files_per_user < 1 {
             return Err("MAX_FILES_PER_USER must be at least 1".into());
@@ -148,6 +154,7 @@ impl Config {
             invitation_ttl_days: 7,
             studio_max_users: 1000,
             max_files_per_user: 100_000,
+            stream_max_per_user: 3,
             measure_capacity: false,
         }
     }

@@ -13,10 +13,12 @@ use std::time::Duration;
 use http::{header, HeaderValue, StatusCode};
 use uuid::Uuid;
 
+use crate::auth::{self, Caller};
 use crate::error::ApiError;
 use crate::http::Response;
 use crate::model::ActivityRecord;
 use crate::run::StreamBody;
+use crate::store::StreamLease;
 use crate::types::parse_uuid;
 use crate::{time, ApiResult, Ctx};
 
@@ -29,11 +31,18 @@ const HEARTBEAT: Duration = Duration::from_secs(10);
 /// The most activities read (and sent before polling again) at once.
 const BATCH: usize = 100;
 
-/// What one connection streams: a user's feed after a point, for a time.
+/// How many polls go by between two checks that the caller's token and account still
+/// hold (a revoked token or a suspended account closes the stream within this).
+const RECHECK_EVERY: u32 = 4;
+
+/// What one connection streams: a user's feed after a point, for a time, to a caller
+/// who holds one of its stream slots.
 pub struct Subscription {
     pub user: Uuid,
     pub after: Option<Uuid>,
     pub max: Duration,
+    pub caller: Caller,
+    pub lease: StreamLease,
 }
 
 /// The smallest v7 UUID of a millisecond: activities at or after `t` sort after it.
@@ -92,8 +101,16 @@ fn client_gone() -> Result<(), ApiError> {
 
 /// Sends every settled activity after the resume point, then new ones as they
 /// settle, until the time is up or the sink reports the client gone.
-pub async fn pump(ctx: &Ctx, sub: Subscription, mut sink: impl Sink) -> Result<(), ApiError> {
+pub async fn pump(ctx: &Ctx, sub: Subscription, sink: impl Sink) -> Result<(), ApiError> {
+    let lease = sub.lease.clone();
+    let result = stream(ctx, sub, sink).await;
+    ctx.store.release_stream(&lease).await?;
+    result
+}
+
+async fn stream(ctx: &Ctx, sub: Subscription, mut sink: impl Sink) -> Result<(), ApiError> {
     let started = tokio::time::Instant::now();
+    let mut polls: u32 = 0;
     let deadline = started + sub.max;
     let mut after = sub.after;
     let mut last_beat = started;
@@ -126,6 +143,18 @@ pub async fn pump(ctx: &Ctx, sub: Subscription, mut sink: impl Sink) -> Result<(
             last_beat = now;
         }
         tokio::time::sleep(POLL.min(deadline - now)).await;
+        polls += 1;
+        if polls % RECHECK_EVERY == 0 {
+            if let Err(e) = auth::recheck(ctx, &sub.caller).await {
+                tracing::info!(
+                    reason = e.code,
+                    "stream closed: the caller's token or account no longer holds"
+                );
+                sink.send(": closed: authentication no longer valid\n\n".into())
+                    .await;
+                return Ok(());
+            }
+        }
     }
 }
 

@@ -143,6 +143,10 @@ pub fn job(id: Uuid) -> String {
 pub const JOB: &str = "JOB";
 /// Owner-index partition of the pending jobs, oldest first.
 pub const JOBS: &str = "JOBS";
+/// One of a user's concurrent-stream slots (`USER#<id>` / `STREAM#<n>`), a lease.
+pub fn stream_slot(n: u32) -> String {
+    format!("STREAM#{n}")
+}
 /// Global directory partition: every user.
 pub const DIR_ALL: &str = "ALL";
 /// A workspace's directory partition: its members.

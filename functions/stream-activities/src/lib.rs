@@ -1,8 +1,9 @@
 //! `GET /v1/users/{id}/activities/stream`: the user's activities as Server-Sent Events,
 //! resuming after `Last-Event-ID` or `?since=` (an activity id or a timestamp), with a
 //! comment heartbeat, closed after `STREAM_MAX_SECONDS` so the client reconnects. The
-//! user itself and global admins may follow it. The event stream itself is
-//! `shared::feed`.
+//! user itself and global admins may follow it; a caller holds at most
+//! `STREAM_MAX_PER_USER` streams at once (429 beyond), and a stream closes when the
+//! caller's token or account stops holding. The event stream itself is `shared::feed`.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -36,10 +37,19 @@ async fn subscribe(ctx: &Ctx, req: &Request) -> Result<Subscription, ApiError> {
         // committing just after the connection with an id from just before it is sent).
         None => Some(feed::live_from(ctx.clock.now())),
     };
+    // At most STREAM_MAX_PER_USER streams per caller at once, each holding a lease.
+    let seconds = ctx.config.stream_max_seconds;
+    let lease = ctx
+        .store
+        .acquire_stream(caller.id(), ctx.config.stream_max_per_user, seconds)
+        .await?
+        .ok_or_else(|| ApiError::rate_limited(seconds.max(1)))?;
     Ok(Subscription {
         user: user.user_id,
         after,
-        max: Duration::from_secs(ctx.config.stream_max_seconds),
+        max: Duration::from_secs(seconds),
+        caller,
+        lease,
     })
 }
 

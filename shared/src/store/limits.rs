@@ -1,8 +1,11 @@
 //! Login-attempt counters: one item per counter and window, expiring with the window
-//! (TTL). See `ratelimit.rs` for what they count.
+//! (TTL). See `ratelimit.rs` for what they count. And the leases that cap a user's
+//! concurrent activity streams.
+
+use uuid::Uuid;
 
 use super::write::{Check, Op, Rejection, Tx};
-use super::{key, n, Store};
+use super::{key, n, s, Store};
 use crate::error::ApiError;
 use crate::keys;
 
@@ -59,5 +62,55 @@ impl Store {
             }
         }
         Ok(())
+    }
+}
+
+/// A held stream slot: released when the stream ends, or expired by its TTL.
+#[derive(Debug, Clone)]
+pub struct StreamLease {
+    user: Uuid,
+    slot: u32,
+    lease: Uuid,
+}
+
+impl Store {
+    /// Takes one of `user`'s `max` stream slots for `seconds` (plus a margin): a slot
+    /// that is free or whose lease has run out. `None` when every slot is held.
+    pub async fn acquire_stream(
+        &self,
+        user: Uuid,
+        max: u32,
+        seconds: u64,
+    ) -> Result<Option<StreamLease>, ApiError> {
+        let now = self.clock.now().timestamp();
+        let lease = Uuid::new_v4();
+        for slot in 0..max {
+            let mut item = key(keys::user(user), keys::stream_slot(slot));
+            item.insert("lease".into(), s(lease.to_string()));
+            item.insert("expires_at".into(), n(now + seconds as i64 + 30));
+            let take = Op::put(item)
+                .when(
+                    "attribute_not_exists(PK) OR expires_at < :now",
+                    Check::RateLimit,
+                )
+                .val(":now", n(now));
+            match self.write(take).await {
+                Ok(()) => return Ok(Some(StreamLease { user, slot, lease })),
+                Err(r) if r.failed(Check::RateLimit) => continue,
+                Err(r) => return Err(r.into()),
+            }
+        }
+        Ok(None)
+    }
+
+    /// Gives a stream slot back (unless its lease ran out and another took it).
+    pub async fn release_stream(&self, held: &StreamLease) -> Result<(), ApiError> {
+        let op = Op::delete(key(keys::user(held.user), keys::stream_slot(held.slot)))
+            .when("lease = :l", Check::RateLimit)
+            .val(":l", s(held.lease.to_string()));
+        match self.write(op).await {
+            Ok(()) | Err(Rejection::Failed(_)) => Ok(()),
+            Err(r) => Err(r.into()),
+        }
     }
 }

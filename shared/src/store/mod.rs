@@ -42,6 +42,7 @@ pub use files::Recorded;
 pub use groups::{Applied, APPLY_NOW_MAX_USERS};
 pub use invitations::Invited;
 pub use jobs::Work;
+pub use limits::StreamLease;
 pub use send::Usage;
 pub use users::{Also, CallerItems, Prefetched, UserChange};
 pub use workspaces::{Authority, MAX_MEMBERSHIPS};

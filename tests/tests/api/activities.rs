@@ -206,3 +206,69 @@ async fn resuming_after_an_activity_reads_a_full_batch_after_it() {
         .unwrap();
     assert_eq!(after_first, all[1..4].to_vec());
 }
+
+#[tokio::test]
+async fn a_caller_holds_at_most_stream_max_per_user_streams() {
+    let app = TestApp::spawn_with(|c| {
+        c.stream_max_seconds = 1;
+        c.stream_max_per_user = 2;
+    })
+    .await;
+    let admin = app.admin().await;
+    let u = app.user(&admin, "watcher").await;
+    let id: uuid::Uuid = u.id.parse().unwrap();
+    // two streams open elsewhere hold both slots
+    let a = app
+        .ctx
+        .store
+        .acquire_stream(id, 2, 60)
+        .await
+        .unwrap()
+        .unwrap();
+    let b = app
+        .ctx
+        .store
+        .acquire_stream(id, 2, 60)
+        .await
+        .unwrap()
+        .unwrap();
+    let r = app.stream_activities(&u.token, "me", "").await;
+    assert_eq!(r.status, 429, "{}", r.text);
+    assert!(r.header("retry-after").is_some());
+    // another caller is not affected
+    assert_eq!(
+        app.stream_activities(&admin.token, "me", "").await.status,
+        200
+    );
+    // a slot given back is free again, and a finished stream gives its slot back
+    app.ctx.store.release_stream(&a).await.unwrap();
+    assert_eq!(app.stream_activities(&u.token, "me", "").await.status, 200);
+    assert_eq!(app.stream_activities(&u.token, "me", "").await.status, 200);
+    // a lease that ran out (a stream that died without giving it back) frees its slot
+    app.advance_clock(std::time::Duration::from_secs(120));
+    let c = app.ctx.store.acquire_stream(id, 2, 60).await.unwrap();
+    let d = app.ctx.store.acquire_stream(id, 2, 60).await.unwrap();
+    assert!(c.is_some() && d.is_some());
+    drop(b);
+}
+
+#[tokio::test]
+async fn a_stream_closes_when_its_token_is_revoked() {
+    let app = TestApp::spawn_with(|c| c.stream_max_seconds = 8).await;
+    let admin = app.admin().await;
+    let u = app.user(&admin, "leaver").await;
+    let stream = app.stream_activities(&u.token, "me", "");
+    let logout = async {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        app.call("DELETE", "/v1/auth/token", Some(&u.token), None)
+            .await
+    };
+    let (r, out) = tokio::join!(stream, logout);
+    assert_eq!(out.status, 204);
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(
+        r.text.contains(": closed: authentication no longer valid"),
+        "{}",
+        r.text
+    );
+}
