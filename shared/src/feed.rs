@@ -144,7 +144,7 @@ async fn stream(ctx: &Ctx, sub: Subscription, mut sink: impl Sink) -> Result<(),
         }
         tokio::time::sleep(POLL.min(deadline - now)).await;
         polls += 1;
-        if polls % RECHECK_EVERY == 0 {
+        if polls.is_multiple_of(RECHECK_EVERY) {
             if let Err(e) = auth::recheck(ctx, &sub.caller).await {
                 tracing::info!(
                     reason = e.code,
