@@ -249,7 +249,6 @@ async fn a_caller_holds_at_most_stream_max_per_user_streams() {
     let c = app.ctx.store.acquire_stream(id, 2, 60).await.unwrap();
     let d = app.ctx.store.acquire_stream(id, 2, 60).await.unwrap();
     assert!(c.is_some() && d.is_some());
-    drop(b);
 }
 
 #[tokio::test]
