@@ -225,7 +225,7 @@ async fn a_caller_holds_at_most_stream_max_per_user_streams() {
         .await
         .unwrap()
         .unwrap();
-    let b = app
+    let _b = app
         .ctx
         .store
         .acquire_stream(id, 2, 60)
