@@ -88,6 +88,14 @@ impl Store {
     }
 
     /// Capacity units consumed since this store was made (read and write).
+    /// The IAM actions the calls since the last take needed (measured stores only).
+    pub fn take_actions(&self) -> std::collections::BTreeSet<String> {
+        self.meter
+            .as_ref()
+            .map(|m| m.take_actions())
+            .unwrap_or_default()
+    }
+
     pub fn consumed(&self) -> f64 {
         let u = self.usage();
         u.read_units + u.write_units

@@ -20,6 +20,9 @@ pub(crate) struct Meter {
     read: AtomicU64,
     write: AtomicU64,
     calls: AtomicU64,
+    /// The IAM actions the calls needed (`dynamodb:GetItem`, ...; `index` when a query
+    /// read an index), for the test that holds `template.yaml`'s policies to the code.
+    actions: std::sync::Mutex<std::collections::BTreeSet<String>>,
 }
 
 /// Capacity and round trips, as read off a measured store.
@@ -43,6 +46,14 @@ impl Usage {
 }
 
 impl Meter {
+    /// The actions recorded so far, and a fresh start.
+    pub(crate) fn take_actions(&self) -> std::collections::BTreeSet<String> {
+        self.actions
+            .lock()
+            .map(|mut a| std::mem::take(&mut *a))
+            .unwrap_or_default()
+    }
+
     pub(crate) fn usage(&self) -> Usage {
         Usage {
             read_units: self.read.load(Ordering::Relaxed) as f64 / 1000.0,
@@ -63,6 +74,8 @@ pub(crate) trait Call: Send {
         self,
     ) -> impl Future<Output = Result<Self::Output, SdkError<Self::Error, HttpResponse>>> + Send;
     fn units(out: &Self::Output) -> f64;
+    /// The IAM actions this request needs (a transaction: one per kind of item write).
+    fn actions(&self) -> Vec<&'static str>;
 }
 
 fn one(c: Option<&ConsumedCapacity>) -> f64 {
@@ -77,7 +90,10 @@ fn each(c: Option<&Vec<ConsumedCapacity>>) -> f64 {
 }
 
 macro_rules! call {
-    ($module:ident :: $builder:ident -> $output:ident / $error:ident, $writes:expr, $units:ident) => {
+    ($module:ident :: $builder:ident -> $output:ident / $error:ident, $writes:expr, $units:ident, $action:literal) => {
+        call!($module :: $builder -> $output / $error, $writes, $units, |_b| vec![$action]);
+    };
+    ($module:ident :: $builder:ident -> $output:ident / $error:ident, $writes:expr, $units:ident, $actions:expr) => {
         impl Call for operation::$module::builders::$builder {
             type Output = operation::$module::$output;
             type Error = operation::$module::$error;
@@ -94,19 +110,50 @@ macro_rules! call {
             fn units(out: &Self::Output) -> f64 {
                 $units(out.consumed_capacity.as_ref())
             }
+            fn actions(&self) -> Vec<&'static str> {
+                let actions: fn(&Self) -> Vec<&'static str> = $actions;
+                actions(self)
+            }
         }
     };
 }
 
-call!(get_item::GetItemFluentBuilder -> GetItemOutput / GetItemError, false, one);
-call!(query::QueryFluentBuilder -> QueryOutput / QueryError, false, one);
-call!(scan::ScanFluentBuilder -> ScanOutput / ScanError, false, one);
-call!(batch_get_item::BatchGetItemFluentBuilder -> BatchGetItemOutput / BatchGetItemError, false, each);
-call!(put_item::PutItemFluentBuilder -> PutItemOutput / PutItemError, true, one);
-call!(update_item::UpdateItemFluentBuilder -> UpdateItemOutput / UpdateItemError, true, one);
-call!(delete_item::DeleteItemFluentBuilder -> DeleteItemOutput / DeleteItemError, true, one);
-call!(batch_write_item::BatchWriteItemFluentBuilder -> BatchWriteItemOutput / BatchWriteItemError, true, each);
-call!(transact_write_items::TransactWriteItemsFluentBuilder -> TransactWriteItemsOutput / TransactWriteItemsError, true, each);
+fn query_actions(q: &operation::query::builders::QueryFluentBuilder) -> Vec<&'static str> {
+    match q.get_index_name() {
+        Some(_) => vec!["dynamodb:Query", "index"],
+        None => vec!["dynamodb:Query"],
+    }
+}
+
+fn transaction_actions(
+    t: &operation::transact_write_items::builders::TransactWriteItemsFluentBuilder,
+) -> Vec<&'static str> {
+    t.get_transact_items()
+        .iter()
+        .flatten()
+        .map(|i| {
+            if i.put.is_some() {
+                "dynamodb:PutItem"
+            } else if i.update.is_some() {
+                "dynamodb:UpdateItem"
+            } else if i.delete.is_some() {
+                "dynamodb:DeleteItem"
+            } else {
+                "dynamodb:ConditionCheckItem"
+            }
+        })
+        .collect()
+}
+
+call!(get_item::GetItemFluentBuilder -> GetItemOutput / GetItemError, false, one, "dynamodb:GetItem");
+call!(query::QueryFluentBuilder -> QueryOutput / QueryError, false, one, query_actions);
+call!(scan::ScanFluentBuilder -> ScanOutput / ScanError, false, one, "dynamodb:Scan");
+call!(batch_get_item::BatchGetItemFluentBuilder -> BatchGetItemOutput / BatchGetItemError, false, each, "dynamodb:BatchGetItem");
+call!(put_item::PutItemFluentBuilder -> PutItemOutput / PutItemError, true, one, "dynamodb:PutItem");
+call!(update_item::UpdateItemFluentBuilder -> UpdateItemOutput / UpdateItemError, true, one, "dynamodb:UpdateItem");
+call!(delete_item::DeleteItemFluentBuilder -> DeleteItemOutput / DeleteItemError, true, one, "dynamodb:DeleteItem");
+call!(batch_write_item::BatchWriteItemFluentBuilder -> BatchWriteItemOutput / BatchWriteItemError, true, each, "dynamodb:BatchWriteItem");
+call!(transact_write_items::TransactWriteItemsFluentBuilder -> TransactWriteItemsOutput / TransactWriteItemsError, true, each, transaction_actions);
 
 impl Store {
     /// Sends one request: the only place the store talks to DynamoDB. A measured store
@@ -122,6 +169,9 @@ impl Store {
                 .await;
         };
         meter.calls.fetch_add(1, Ordering::Relaxed);
+        if let Ok(mut seen) = meter.actions.lock() {
+            seen.extend(call.actions().into_iter().map(str::to_string));
+        }
         let out = call
             .with_capacity(ReturnConsumedCapacity::Total)
             .send()

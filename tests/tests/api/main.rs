@@ -7,6 +7,7 @@ mod authz_matrix;
 mod faults;
 mod groups;
 mod hostile;
+mod iam;
 mod invitations;
 mod layout;
 mod listing;
