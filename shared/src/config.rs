@@ -22,6 +22,8 @@ pub struct Config {
     /// Failed logins allowed per source address in one window.
     pub ip_max_failures: i64,
     pub login_window_seconds: i64,
+    /// The most index entries a filtered list page reads (`LIST_SCAN_BUDGET`).
+    pub list_scan_budget: usize,
     /// The most activity streams one caller may hold open at once (`STREAM_MAX_PER_USER`).
     pub stream_max_per_user: u32,
     /// The most files one user may hold (`MAX_FILES_PER_USER`).
@@ -108,6 +110,7 @@ impl Config {
             studio_max_users: number("STUDIO_MAX_USERS", 1000)?,
             max_files_per_user: number("MAX_FILES_PER_USER", 100_000)?,
             stream_max_per_user: number("STREAM_MAX_PER_USER", 3)?,
+            list_scan_budget: number("LIST_SCAN_BUDGET", 2000)?,
             measure_capacity: boolean("MEASURE_CAPACITY", false)?,
         };
         if config.token_ttl_seconds <= 0 {
@@ -124,6 +127,9 @@ impl Config {
         }
         if !(1..=3650).contains(&config.invitation_ttl_days) {
             return Err("INVITATION_TTL_DAYS must be from 1 to 3650".into());
+        }
+        if !(100..=100_000).contains(&config.list_scan_budget) {
+            return Err("LIST_SCAN_BUDGET must be from 100 to 100000".into());
         }
         if config.stream_max_per_user < 1 {
             return Err("STREAM_MAX_PER_USER must be at least 1".into());
@@ -155,6 +161,7 @@ impl Config {
             studio_max_users: 1000,
             max_files_per_user: 100_000,
             stream_max_per_user: 3,
+            list_scan_budget: 2000,
             measure_capacity: false,
         }
     }

@@ -1,13 +1,18 @@
 //! `GET /v1/users/search?q=&limit=`: case-insensitive prefix search on username,
 //! email, first and last name, among the users the caller can see. Each searched
-//! field is one index range read per visible directory, so the cost follows `limit`.
+//! field is one index range read per visible directory, so the cost follows `limit`;
+//! a caller in more than [`MAX_DIRECTORIES`] workspaces searches the first of them (by
+//! id) and gets `X-Result-Truncated: true`.
 
 use serde_json::json;
-use shared::http::{ok, Query};
+use shared::http::{ok, with_header, Query};
 use shared::model::UserRecord;
 use shared::store::Directory;
 use shared::users::UserBody;
 use shared::{auth, ApiError, ApiResult, Ctx, Request};
+
+/// The most workspace directories one search reads (four index reads each).
+pub const MAX_DIRECTORIES: usize = 20;
 
 pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
     let query = Query::parse(&req, &["q", "limit"])?;
@@ -33,9 +38,11 @@ pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
             .user
             .memberships
             .keys()
+            .take(MAX_DIRECTORIES)
             .map(|w| Directory::Workspace(*w))
             .collect()
     };
+    let truncated = !caller.sees_everyone() && caller.user.memberships.len() > MAX_DIRECTORIES;
     let mut ids = ctx.store.prefix_search(&dirs, &q, limit).await?;
     ids.insert(caller.id());
     let ids: Vec<_> = ids.into_iter().collect();
@@ -49,7 +56,12 @@ pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
     users.sort_by_key(|u| u.username.lower());
     users.truncate(limit);
     let results: Vec<UserBody> = users.iter().map(|u| UserBody::of(&caller, u)).collect();
-    Ok(ok(&json!({ "results": results })))
+    let resp = ok(&json!({ "results": results }));
+    Ok(if truncated {
+        with_header(resp, "x-result-truncated", "true")
+    } else {
+        resp
+    })
 }
 
 /// Whether a searched field of `u` starts with the lower-cased `q`.

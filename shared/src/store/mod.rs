@@ -61,6 +61,8 @@ pub struct Store {
     retention_days: i64,
     /// The most files one user may hold (`MAX_FILES_PER_USER`).
     max_files: i64,
+    /// The most index entries a filtered page reads (`LIST_SCAN_BUDGET`).
+    scan_budget: usize,
     /// Capacity and calls consumed, when measuring (tests and `make bench`); `None` in
     /// service, where no capacity is asked for at all.
     meter: Option<Arc<send::Meter>>,
@@ -76,6 +78,7 @@ impl Store {
             clock,
             retention_days: config.activity_retention_days,
             max_files: config.max_files_per_user,
+            scan_budget: config.list_scan_budget,
             meter: config
                 .measure_capacity
                 .then(|| Arc::new(send::Meter::default())),

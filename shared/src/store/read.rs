@@ -144,10 +144,13 @@ impl Store {
         let limit = page.limit;
         let mut found: Vec<Item> = Vec::new();
         let mut start = page.after.clone();
+        // A filtered range reads at most the scan budget of entries per page; a page
+        // that spends it answers what it found, and resumes where it stopped.
+        let mut budget = self.scan_budget as i32;
         loop {
             let want = (limit + 1 - found.len()) as i32;
             let want = if r.filter.is_some() {
-                want.max(100)
+                want.max(100).min(budget)
             } else {
                 want
             };
@@ -156,7 +159,14 @@ impl Store {
             if found.len() > limit {
                 break;
             }
+            budget -= out.scanned_count;
             match out.last_evaluated_key {
+                Some(k) if !k.is_empty() && r.filter.is_some() && budget <= 0 => {
+                    return Ok(Page {
+                        items: found,
+                        next: Some(k),
+                    });
+                }
                 Some(k) if !k.is_empty() => start = Some(k),
                 _ => break,
             }
