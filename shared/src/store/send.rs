@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use aws_sdk_dynamodb::config::http::HttpResponse;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation;
-use aws_sdk_dynamodb::types::{ConsumedCapacity, ReturnConsumedCapacity};
+use aws_sdk_dynamodb::types::{AttributeValue, ConsumedCapacity, ReturnConsumedCapacity};
 
 use super::Store;
 use crate::error::ApiError;
@@ -74,8 +74,9 @@ pub(crate) trait Call: Send {
         self,
     ) -> impl Future<Output = Result<Self::Output, SdkError<Self::Error, HttpResponse>>> + Send;
     fn units(out: &Self::Output) -> f64;
-    /// The IAM actions this request needs (a transaction: one per kind of item write).
-    fn actions(&self) -> Vec<&'static str>;
+    /// The IAM actions this request needs (a transaction: one per kind of item write),
+    /// and `write:<prefix>` for the leading key of each item it writes.
+    fn actions(&self) -> Vec<String>;
 }
 
 fn one(c: Option<&ConsumedCapacity>) -> f64 {
@@ -91,7 +92,7 @@ fn each(c: Option<&Vec<ConsumedCapacity>>) -> f64 {
 
 macro_rules! call {
     ($module:ident :: $builder:ident -> $output:ident / $error:ident, $writes:expr, $units:ident, $action:literal) => {
-        call!($module :: $builder -> $output / $error, $writes, $units, |_b| vec![$action]);
+        call!($module :: $builder -> $output / $error, $writes, $units, |_b| vec![$action.to_string()]);
     };
     ($module:ident :: $builder:ident -> $output:ident / $error:ident, $writes:expr, $units:ident, $actions:expr) => {
         impl Call for operation::$module::builders::$builder {
@@ -110,49 +111,94 @@ macro_rules! call {
             fn units(out: &Self::Output) -> f64 {
                 $units(out.consumed_capacity.as_ref())
             }
-            fn actions(&self) -> Vec<&'static str> {
-                let actions: fn(&Self) -> Vec<&'static str> = $actions;
+            fn actions(&self) -> Vec<String> {
+                let actions: fn(&Self) -> Vec<String> = $actions;
                 actions(self)
             }
         }
     };
 }
 
-fn query_actions(q: &operation::query::builders::QueryFluentBuilder) -> Vec<&'static str> {
-    match q.get_index_name() {
-        Some(_) => vec!["dynamodb:Query", "index"],
-        None => vec!["dynamodb:Query"],
+fn query_actions(q: &operation::query::builders::QueryFluentBuilder) -> Vec<String> {
+    let mut out = vec!["dynamodb:Query".to_string()];
+    if q.get_index_name().is_some() {
+        out.push("index".into());
     }
+    out
+}
+
+/// `write:` and the leading key's prefix (`USER#`, `STATS`, ...) of a written item.
+fn written(item: Option<&std::collections::HashMap<String, AttributeValue>>) -> String {
+    let pk = item
+        .and_then(|i| i.get(crate::keys::PK))
+        .and_then(|v| v.as_s().ok())
+        .map_or("", String::as_str);
+    let prefix = pk.split_inclusive('#').next().unwrap_or(pk);
+    format!("write:{prefix}")
 }
 
 fn transaction_actions(
     t: &operation::transact_write_items::builders::TransactWriteItemsFluentBuilder,
-) -> Vec<&'static str> {
-    t.get_transact_items()
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for i in t.get_transact_items().iter().flatten() {
+        let (action, key) = if let Some(p) = &i.put {
+            ("dynamodb:PutItem", Some(&p.item))
+        } else if let Some(u) = &i.update {
+            ("dynamodb:UpdateItem", Some(&u.key))
+        } else if let Some(d) = &i.delete {
+            ("dynamodb:DeleteItem", Some(&d.key))
+        } else {
+            ("dynamodb:ConditionCheckItem", None)
+        };
+        out.push(action.to_string());
+        if let Some(k) = key {
+            out.push(written(Some(k)));
+        }
+    }
+    out
+}
+
+fn put_actions(b: &operation::put_item::builders::PutItemFluentBuilder) -> Vec<String> {
+    vec!["dynamodb:PutItem".into(), written(b.get_item().as_ref())]
+}
+
+fn update_actions(b: &operation::update_item::builders::UpdateItemFluentBuilder) -> Vec<String> {
+    vec!["dynamodb:UpdateItem".into(), written(b.get_key().as_ref())]
+}
+
+fn delete_actions(b: &operation::delete_item::builders::DeleteItemFluentBuilder) -> Vec<String> {
+    vec!["dynamodb:DeleteItem".into(), written(b.get_key().as_ref())]
+}
+
+fn batch_write_actions(
+    b: &operation::batch_write_item::builders::BatchWriteItemFluentBuilder,
+) -> Vec<String> {
+    let mut out = vec!["dynamodb:BatchWriteItem".to_string()];
+    for r in b
+        .get_request_items()
         .iter()
+        .flat_map(|m| m.values())
         .flatten()
-        .map(|i| {
-            if i.put.is_some() {
-                "dynamodb:PutItem"
-            } else if i.update.is_some() {
-                "dynamodb:UpdateItem"
-            } else if i.delete.is_some() {
-                "dynamodb:DeleteItem"
-            } else {
-                "dynamodb:ConditionCheckItem"
-            }
-        })
-        .collect()
+    {
+        if let Some(p) = &r.put_request {
+            out.push(written(Some(&p.item)));
+        }
+        if let Some(d) = &r.delete_request {
+            out.push(written(Some(&d.key)));
+        }
+    }
+    out
 }
 
 call!(get_item::GetItemFluentBuilder -> GetItemOutput / GetItemError, false, one, "dynamodb:GetItem");
 call!(query::QueryFluentBuilder -> QueryOutput / QueryError, false, one, query_actions);
 call!(scan::ScanFluentBuilder -> ScanOutput / ScanError, false, one, "dynamodb:Scan");
 call!(batch_get_item::BatchGetItemFluentBuilder -> BatchGetItemOutput / BatchGetItemError, false, each, "dynamodb:BatchGetItem");
-call!(put_item::PutItemFluentBuilder -> PutItemOutput / PutItemError, true, one, "dynamodb:PutItem");
-call!(update_item::UpdateItemFluentBuilder -> UpdateItemOutput / UpdateItemError, true, one, "dynamodb:UpdateItem");
-call!(delete_item::DeleteItemFluentBuilder -> DeleteItemOutput / DeleteItemError, true, one, "dynamodb:DeleteItem");
-call!(batch_write_item::BatchWriteItemFluentBuilder -> BatchWriteItemOutput / BatchWriteItemError, true, each, "dynamodb:BatchWriteItem");
+call!(put_item::PutItemFluentBuilder -> PutItemOutput / PutItemError, true, one, put_actions);
+call!(update_item::UpdateItemFluentBuilder -> UpdateItemOutput / UpdateItemError, true, one, update_actions);
+call!(delete_item::DeleteItemFluentBuilder -> DeleteItemOutput / DeleteItemError, true, one, delete_actions);
+call!(batch_write_item::BatchWriteItemFluentBuilder -> BatchWriteItemOutput / BatchWriteItemError, true, each, batch_write_actions);
 call!(transact_write_items::TransactWriteItemsFluentBuilder -> TransactWriteItemsOutput / TransactWriteItemsError, true, each, transaction_actions);
 
 impl Store {
@@ -170,7 +216,7 @@ impl Store {
         };
         meter.calls.fetch_add(1, Ordering::Relaxed);
         if let Ok(mut seen) = meter.actions.lock() {
-            seen.extend(call.actions().into_iter().map(str::to_string));
+            seen.extend(call.actions());
         }
         let out = call
             .with_capacity(ReturnConsumedCapacity::Total)

@@ -13,34 +13,57 @@ fn root(path: &str) -> String {
     format!("{}/../{path}", env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Each function's allowed actions, and whether it may read the indexes.
-fn granted() -> BTreeMap<String, (BTreeSet<String>, bool)> {
+/// A function's grants: the actions allowed, whether it may read the indexes, the
+/// leading-key patterns it may write (when its policy limits them) and whether it is
+/// denied token items.
+#[derive(Debug, Default)]
+struct Grants {
+    actions: BTreeSet<String>,
+    index: bool,
+    own_keys: Option<Vec<String>>,
+    no_tokens: bool,
+}
+
+fn strings(v: &Yaml) -> Vec<String> {
+    v.as_sequence()
+        .into_iter()
+        .flatten()
+        .filter_map(|s| s.as_str().map(str::to_string))
+        .collect()
+}
+
+fn granted() -> BTreeMap<String, Grants> {
     let doc: Yaml = serde_yaml::from_str(TEMPLATE).expect("template");
     let mut out = BTreeMap::new();
     for (_, res) in doc["Resources"].as_mapping().expect("resources") {
         let Some(binary) = res["Metadata"]["BuildProperties"]["Binary"].as_str() else {
             continue;
         };
-        let mut actions = BTreeSet::new();
-        let mut index = false;
+        let mut g = Grants::default();
         for policy in res["Properties"]["Policies"]
             .as_sequence()
             .into_iter()
             .flatten()
         {
             for st in policy["Statement"].as_sequence().into_iter().flatten() {
+                match st["Sid"].as_str() {
+                    Some("WritesOnlyOwnKeys") => {
+                        let c = &st["Condition"]["ForAnyValue:StringNotLike"];
+                        g.own_keys = Some(strings(&c["dynamodb:LeadingKeys"]));
+                    }
+                    Some("OnlyTokenFunctionsWriteTokens") => g.no_tokens = true,
+                    _ => {}
+                }
                 if st["Effect"].as_str() != Some("Allow") {
                     continue;
                 }
-                for a in st["Action"].as_sequence().into_iter().flatten() {
-                    actions.insert(a.as_str().unwrap_or_default().to_string());
-                }
+                g.actions.extend(strings(&st["Action"]));
                 for r in st["Resource"].as_sequence().into_iter().flatten() {
-                    index |= format!("{r:?}").contains("/index/");
+                    g.index |= format!("{r:?}").contains("/index/");
                 }
             }
         }
-        out.insert(binary.to_string(), (actions, index));
+        out.insert(binary.to_string(), g);
     }
     out
 }
@@ -67,18 +90,24 @@ async fn send_sample(app: &TestApp, function: &str) -> u16 {
 fn check(
     function: &str,
     used: &BTreeSet<String>,
-    granted: &BTreeMap<String, (BTreeSet<String>, bool)>,
+    granted: &BTreeMap<String, Grants>,
     problems: &mut Vec<String>,
 ) {
-    let Some((actions, index)) = granted.get(function) else {
+    let Some(g) = granted.get(function) else {
         problems.push(format!("{function}: no function in template.yaml"));
         return;
     };
     for a in used {
-        let ok = if a == "index" {
-            *index
-        } else {
-            actions.contains(a)
+        let ok = match a.strip_prefix("write:") {
+            Some(prefix) => {
+                let own = g.own_keys.as_ref().is_none_or(|pats| {
+                    pats.iter()
+                        .any(|p| p.strip_suffix('*') == Some(prefix) || p == prefix)
+                });
+                own && !(g.no_tokens && prefix == "TOKEN#")
+            }
+            None if a == "index" => g.index,
+            None => g.actions.contains(a),
         };
         if !ok {
             problems.push(format!("{function} sends {a} without a grant"));
@@ -106,12 +135,6 @@ async fn every_function_is_granted_what_its_code_sends() {
             assert_eq!(status, expected, "{function}");
         }
         let used = app.ctx.store.take_actions();
-        if std::env::var("IAM_REPORT").is_ok() {
-            eprintln!(
-                "USED {function} {used:?} granted-index={:?}",
-                granted.get(function).map(|g| g.1)
-            );
-        }
         check(function, &used, &granted, &mut problems);
         sent += 1;
     }
