@@ -35,7 +35,7 @@ fn usage() -> ExitCode {
 /// Against DynamoDB Local (a plain-http endpoint) without credentials or a profile of
 /// its own, the dummy credentials and region the local stack uses.
 async fn ctx() -> Result<Ctx, String> {
-    let config = Config::from_env()?;
+    let config = Config::from_env_for_cli()?;
     let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
     let local = config
         .endpoint_url

@@ -22,6 +22,9 @@ pub struct Config {
     /// Failed logins allowed per source address in one window.
     pub ip_max_failures: i64,
     pub login_window_seconds: i64,
+    /// The shared secret the optional CloudFront edge sends (`EDGE_ORIGIN_SECRET`): only
+    /// with it is the viewer address CloudFront reports trusted.
+    pub edge_secret: Option<String>,
     /// The most index entries a filtered list page reads (`LIST_SCAN_BUDGET`).
     pub list_scan_budget: usize,
     /// The most activity streams one caller may hold open at once (`STREAM_MAX_PER_USER`).
@@ -88,9 +91,26 @@ fn cursor_secret(secret: Option<String>, endpoint: Option<&str>) -> Result<Vec<u
     }
 }
 
+/// A random 32-byte key, hex.
+fn random_key() -> Vec<u8> {
+    let mut b = [0u8; 32];
+    let _ = getrandom::getrandom(&mut b);
+    hex::encode(b).into_bytes()
+}
+
 impl Config {
     /// Reads the service's variables; a malformed value fails the cold start with its name.
     pub fn from_env() -> Result<Config, String> {
+        Self::read_env(true)
+    }
+
+    /// [`Config::from_env`] for the operator CLI, which signs no cursors: without
+    /// `CURSOR_SECRET` it takes a random key of its own.
+    pub fn from_env_for_cli() -> Result<Config, String> {
+        Self::read_env(false)
+    }
+
+    fn read_env(cursors: bool) -> Result<Config, String> {
         let config = Config {
             table_name: var("TABLE_NAME").unwrap_or_else(|| "users".into()),
             endpoint_url: var("AWS_ENDPOINT_URL_DYNAMODB"),
@@ -102,7 +122,8 @@ impl Config {
             cursor_secret: cursor_secret(
                 var("CURSOR_SECRET"),
                 var("AWS_ENDPOINT_URL_DYNAMODB").as_deref(),
-            )?,
+            )
+            .or_else(|e| if cursors { Err(e) } else { Ok(random_key()) })?,
             login_max_failures: number("LOGIN_MAX_FAILURES", 10)?,
             ip_max_failures: number("LOGIN_MAX_FAILURES_PER_IP", 200)?,
             login_window_seconds: number("LOGIN_WINDOW_SECONDS", 900)?,
@@ -111,6 +132,7 @@ impl Config {
             max_files_per_user: number("MAX_FILES_PER_USER", 100_000)?,
             stream_max_per_user: number("STREAM_MAX_PER_USER", 3)?,
             list_scan_budget: number("LIST_SCAN_BUDGET", 2000)?,
+            edge_secret: var("EDGE_ORIGIN_SECRET"),
             measure_capacity: boolean("MEASURE_CAPACITY", false)?,
         };
         if config.token_ttl_seconds <= 0 {
@@ -162,6 +184,7 @@ impl Config {
             max_files_per_user: 100_000,
             stream_max_per_user: 3,
             list_scan_budget: 2000,
+            edge_secret: None,
             measure_capacity: false,
         }
     }

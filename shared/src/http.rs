@@ -368,7 +368,7 @@ pub fn request_id(req: &Request) -> String {
 }
 
 /// The caller's source address, as API Gateway saw it.
-pub fn source_ip(req: &Request) -> Option<String> {
+fn source_ip(req: &Request) -> Option<String> {
     use lambda_http::request::RequestContext;
     match req.request_context_ref() {
         Some(RequestContext::ApiGatewayV2(c)) => c.http.source_ip.clone(),
@@ -376,7 +376,74 @@ pub fn source_ip(req: &Request) -> Option<String> {
     }
 }
 
+/// The client's address: behind the optional CloudFront edge, the viewer's address
+/// CloudFront reports (`CloudFront-Viewer-Address`, `ip:port`), but only on a request
+/// carrying the edge's shared secret (`X-Edge-Secret`, equal to `edge_secret`), since a
+/// client could send that header itself; otherwise what API Gateway saw.
+pub fn client_address(req: &Request, edge_secret: Option<&str>) -> Option<String> {
+    use subtle::ConstantTimeEq;
+    let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
+    if let (Some(secret), Some(given)) = (
+        edge_secret.filter(|s| !s.is_empty()),
+        header("x-edge-secret"),
+    ) {
+        let same =
+            secret.len() == given.len() && bool::from(secret.as_bytes().ct_eq(given.as_bytes()));
+        if let Some(viewer) = header("cloudfront-viewer-address").filter(|_| same) {
+            let ip = viewer.rsplit_once(':').map_or(viewer, |(ip, _port)| ip);
+            return Some(ip.trim_matches(['[', ']']).to_string());
+        }
+    }
+    source_ip(req)
+}
+
 /// `METHOD /path`, without the query string (which may hold a cursor).
 pub fn route_label(req: &Request) -> String {
     format!("{} {}", req.method(), req.uri().path())
+}
+
+#[cfg(test)]
+mod edge_tests {
+    use super::*;
+
+    fn request(headers: &[(&str, &str)]) -> Request {
+        let mut b = http::Request::builder().uri("http://localhost/v1/auth/token");
+        for (k, v) in headers {
+            b = b.header(*k, *v);
+        }
+        b.body(lambda_http::Body::Empty).unwrap()
+    }
+
+    #[test]
+    fn the_viewer_address_is_trusted_only_with_the_edge_secret() {
+        let viewer = [("cloudfront-viewer-address", "203.0.113.7:51234")];
+        let with = |secret: &str| {
+            let mut h = viewer.to_vec();
+            h.push(("x-edge-secret", secret));
+            request(&h)
+        };
+        assert_eq!(
+            client_address(&with("edge-secret-value"), Some("edge-secret-value")).as_deref(),
+            Some("203.0.113.7")
+        );
+        // a client sending the headers itself, without (or with a wrong) secret
+        assert_eq!(
+            client_address(&request(&viewer), Some("edge-secret-value")),
+            None
+        );
+        assert_eq!(
+            client_address(&with("guess"), Some("edge-secret-value")),
+            None
+        );
+        // no edge configured: the header means nothing
+        assert_eq!(client_address(&with("edge-secret-value"), None), None);
+        let v6 = request(&[
+            ("cloudfront-viewer-address", "2001:db8::1:443"),
+            ("x-edge-secret", "s3cret"),
+        ]);
+        assert_eq!(
+            client_address(&v6, Some("s3cret")).as_deref(),
+            Some("2001:db8::1")
+        );
+    }
 }

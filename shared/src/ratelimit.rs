@@ -11,7 +11,7 @@
 //! succeeds gives its slots back; a failed one keeps them: that is the count.
 
 use crate::error::ApiError;
-use crate::http::{source_ip, Request};
+use crate::http::{client_address, Request};
 use crate::Ctx;
 
 /// The counters one login attempt is judged by.
@@ -30,7 +30,7 @@ impl<'a> LoginLimiter<'a> {
         let window = ctx.config.login_window_seconds.max(1);
         let now = ctx.clock.now().timestamp();
         let bucket = now / window;
-        let ip = source_ip(req);
+        let ip = client_address(req, ctx.config.edge_secret.as_deref());
         let from = ip.as_deref().unwrap_or("unknown");
         let mut buckets = vec![(
             format!("pair#{account}#{from}#{bucket}"),
