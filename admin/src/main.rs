@@ -15,6 +15,8 @@
 //! admin audit                                check every invariant of the table; exit 1 on a violation
 //! admin group-fixture NAME N                a group NAME of N new users, written directly (make
 //!                                            stress only: fresh local tables); prints its id
+//! admin provisioning-token NAME              issue a provisioning token for an identity provider's
+//!                                            SCIM client; prints it (shown this once)
 //! admin worker [--once]                      run queued background jobs (large grants, group
 //!                                            deletes) as run-jobs does in AWS; loops until killed
 //! ```
@@ -27,7 +29,7 @@ use shared::config::Config;
 use shared::Ctx;
 
 fn usage() -> ExitCode {
-    eprintln!("usage: admin create-table | create-admin EMAIL [--token] | router | route-probes | audit | worker [--once]");
+    eprintln!("usage: admin create-table | create-admin EMAIL [--token] | router | route-probes | audit | worker [--once] | provisioning-token NAME");
     ExitCode::from(2)
 }
 
@@ -137,6 +139,18 @@ async fn run(args: Vec<String>) -> Result<ExitCode, String> {
                 .map_err(|_| "N must be a number".to_string())?;
             let gid = admin::fixtures::big_group(&ctx, &args[1], n).await?;
             println!("{gid}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Some("provisioning-token") if args.len() >= 2 => {
+            let ctx = ctx().await?;
+            let (record, token) = shared::auth::issue_provisioning_token(&ctx, &args[1], None)
+                .await
+                .map_err(|e| e.cause.clone().unwrap_or(e.message))?;
+            eprintln!(
+                "provisioning token {} ({}) created",
+                record.name, record.token_id
+            );
+            println!("{token}");
             Ok(ExitCode::SUCCESS)
         }
         Some("worker") => {

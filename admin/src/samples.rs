@@ -33,6 +33,8 @@ pub const GROUP_IDS: [&str; 2] = [
     "00000000-0000-4000-8000-0000000000c1",
     "00000000-0000-4000-8000-0000000000c2",
 ];
+/// A provisioning token to revoke.
+pub const PROVISIONING_TOKEN_ID: &str = "00000000-0000-4000-8000-0000000000d1";
 /// The bearer token every sample event carries.
 pub const ADMIN_TOKEN: &str =
     "ust_00000000000040008000000000000001_sample-admin-token-for-events-only-00000000";
@@ -163,6 +165,12 @@ pub async fn seed(ctx: &Ctx) -> Result<(), String> {
             .await
             .map_err(err)?;
     }
+    let tid = Uuid::parse_str(PROVISIONING_TOKEN_ID).map_err(err)?;
+    let (_, hash) = auth::new_provisioning_token(tid).map_err(err)?;
+    ctx.store
+        .create_provisioning_token(tid, "Sample IdP", hash, Some(admin.user_id))
+        .await
+        .map_err(err)?;
     let admin_email = admin.email.clone();
     let ttl = ctx.config.invitation_ttl_days;
     let invitee = Email::parse_str("sample-invitee@example.com").map_err(err)?;

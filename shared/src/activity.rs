@@ -34,6 +34,8 @@ pub mod kind {
     pub const GROUP_MEMBER_REMOVED: &str = "group.member_removed";
     pub const GROUP_GRANTED: &str = "workspace.group_granted";
     pub const GROUP_REVOKED: &str = "workspace.group_revoked";
+    pub const PROVISIONING_TOKEN_CREATED: &str = "provisioning_token.created";
+    pub const PROVISIONING_TOKEN_REVOKED: &str = "provisioning_token.revoked";
 }
 
 /// An activity about to be recorded: whose feed it joins, who acted, where, and what.

@@ -5,6 +5,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use http::header;
 use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
 use uuid::Uuid;
 
 use crate::error::ApiError;
@@ -22,6 +23,7 @@ const TOKEN_BYTES: usize = 32;
 /// The secret's length: 32 bytes in unpadded base64url.
 const SECRET_CHARS: usize = 43;
 /// A whole token: `ust_`, the user id (32 hex digits), `_`, the secret.
+#[cfg(test)]
 const TOKEN_CHARS: usize = TOKEN_PREFIX.len() + 32 + 1 + SECRET_CHARS;
 
 /// The authenticated caller: its profile, as read for this request.
@@ -88,9 +90,18 @@ pub enum View {
 /// stored in its place. The user id lets the token item and the profile be read in one
 /// round trip; it is no secret, and the stored hash covers it too.
 pub fn new_token(user: Uuid) -> Result<(String, String), ApiError> {
+    new_secret_token(TOKEN_PREFIX, user)
+}
+
+/// A fresh provisioning token `scim_<token id>_<256 random bits>`, and its hash.
+pub fn new_provisioning_token(id: Uuid) -> Result<(String, String), ApiError> {
+    new_secret_token(PROVISIONING_PREFIX, id)
+}
+
+fn new_secret_token(prefix: &str, id: Uuid) -> Result<(String, String), ApiError> {
     let mut bytes = [0u8; TOKEN_BYTES];
     getrandom::getrandom(&mut bytes).map_err(|e| ApiError::internal(format!("rng: {e}")))?;
-    let token = token_of(user, &URL_SAFE_NO_PAD.encode(bytes));
+    let token = format!("{prefix}{}_{}", id.simple(), URL_SAFE_NO_PAD.encode(bytes));
     let hash = hash_token(&token);
     Ok((token, hash))
 }
@@ -100,10 +111,19 @@ pub fn token_of(user: Uuid, secret: &str) -> String {
     format!("{TOKEN_PREFIX}{}_{secret}", user.simple())
 }
 
+/// Provisioning tokens (SCIM) start with this; they are refused everywhere else.
+const PROVISIONING_PREFIX: &str = "scim_";
+
 /// The user a token names, if the token has the shape of one.
 fn token_user(token: &str) -> Option<Uuid> {
-    let rest = token.strip_prefix(TOKEN_PREFIX)?;
-    if token.len() != TOKEN_CHARS {
+    id_in(token, TOKEN_PREFIX)
+}
+
+/// The id a token of `prefix` names (`<prefix><32 hex>_<43 base64url>`), if it has
+/// that shape.
+fn id_in(token: &str, prefix: &str) -> Option<Uuid> {
+    let rest = token.strip_prefix(prefix)?;
+    if rest.len() != 32 + 1 + SECRET_CHARS {
         return None;
     }
     let (id, secret) = rest.split_at(32);
@@ -115,6 +135,61 @@ fn token_user(token: &str) -> Option<Uuid> {
         .bytes()
         .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     (id_ok && secret_ok).then(|| Uuid::parse_str(id).ok())?
+}
+
+/// Issues a provisioning token named `name`, by `actor`: answers its record and the
+/// token itself, which is shown this once (only its hash is stored).
+pub async fn issue_provisioning_token(
+    ctx: &Ctx,
+    name: &str,
+    actor: Option<Uuid>,
+) -> Result<(crate::model::ProvisioningTokenRecord, String), ApiError> {
+    let id = ctx.clock.new_id();
+    let (token, hash) = new_provisioning_token(id)?;
+    let record = ctx
+        .store
+        .create_provisioning_token(id, name, hash, actor)
+        .await?;
+    Ok((record, token))
+}
+
+/// An identity provider calling `/scim/v2` with a provisioning token.
+#[derive(Debug, Clone)]
+pub struct Provisioner {
+    pub token_id: Uuid,
+    pub name: String,
+}
+
+/// The provisioning token of the request, or 401: no header, a login token (refused
+/// under `/scim/v2`), an unknown or revoked token. The stored hash is compared in
+/// constant time.
+pub async fn authenticate_provisioner(ctx: &Ctx, req: &Request) -> Result<Provisioner, ApiError> {
+    let Some(value) = req.headers().get(header::AUTHORIZATION) else {
+        return Err(ApiError::token_missing());
+    };
+    let value = value.to_str().map_err(|_| ApiError::token_malformed())?;
+    let (scheme, token) = value
+        .trim()
+        .split_once(' ')
+        .ok_or_else(ApiError::token_malformed)?;
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return Err(ApiError::token_malformed());
+    }
+    let token = token.trim();
+    let id = id_in(token, PROVISIONING_PREFIX).ok_or_else(ApiError::unauthenticated)?;
+    let record = ctx
+        .store
+        .get_provisioning_token(id)
+        .await?
+        .ok_or_else(ApiError::unauthenticated)?;
+    let given = hash_token(token);
+    if !bool::from(given.as_bytes().ct_eq(record.hash.as_bytes())) {
+        return Err(ApiError::unauthenticated());
+    }
+    Ok(Provisioner {
+        token_id: record.token_id,
+        name: record.name,
+    })
 }
 
 /// SHA-256 of a token, hex.

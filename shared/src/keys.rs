@@ -147,6 +147,14 @@ pub const JOBS: &str = "JOBS";
 pub fn stream_slot(n: u32) -> String {
     format!("STREAM#{n}")
 }
+/// A provisioning token (SCIM): `PTOKEN#<token id>` / [`PTOKEN`], entered in the owner
+/// index under [`ALL_PTOKENS`].
+pub fn provisioning_token(id: Uuid) -> String {
+    format!("{PTOKEN}#{id}")
+}
+pub const PTOKEN: &str = "PTOKEN";
+/// Owner-index partition of every provisioning token, oldest first.
+pub const ALL_PTOKENS: &str = "PTOKENS";
 /// Global directory partition: every user.
 pub const DIR_ALL: &str = "ALL";
 /// A workspace's directory partition: its members.

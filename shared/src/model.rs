@@ -555,3 +555,35 @@ pub struct ActivityRecord {
     #[serde(default)]
     pub data: Value,
 }
+
+/// A provisioning token (`PTOKEN#<id>` / `PTOKEN`): only its hash is stored.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ProvisioningTokenRecord {
+    pub token_id: Uuid,
+    pub name: String,
+    pub created_at: String,
+    /// The admin who made it (`None`: the operator CLI).
+    pub created_by: Option<Uuid>,
+    /// SHA-256 of the whole token, hex.
+    pub hash: String,
+}
+
+/// A provisioning token as listed: never its secret or hash.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProvisioningTokenView {
+    pub token_id: Uuid,
+    pub name: String,
+    pub created_at: String,
+    pub created_by: Option<Uuid>,
+}
+
+impl From<&ProvisioningTokenRecord> for ProvisioningTokenView {
+    fn from(t: &ProvisioningTokenRecord) -> Self {
+        ProvisioningTokenView {
+            token_id: t.token_id,
+            name: t.name.clone(),
+            created_at: t.created_at.clone(),
+            created_by: t.created_by,
+        }
+    }
+}

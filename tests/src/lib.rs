@@ -267,6 +267,15 @@ impl TestApp {
             "list-workspace-groups" => {
                 dispatch(ctx, req, |r| list_workspace_groups::handler(ctx, r)).await
             }
+            "create-provisioning-token" => {
+                dispatch(ctx, req, |r| create_provisioning_token::handler(ctx, r)).await
+            }
+            "list-provisioning-tokens" => {
+                dispatch(ctx, req, |r| list_provisioning_tokens::handler(ctx, r)).await
+            }
+            "revoke-provisioning-token" => {
+                dispatch(ctx, req, |r| revoke_provisioning_token::handler(ctx, r)).await
+            }
             "fallback" => dispatch(ctx, req, |r| fallback::handler(ctx, r)).await,
             other => panic!("no function {other}"),
         }
@@ -730,6 +739,24 @@ impl TestApp {
             }
         }
         panic!("jobs never finished");
+    }
+
+    /// `POST /v1/provisioning-tokens` (create-provisioning-token).
+    pub async fn create_provisioning_token(&self, token: &str, body: Value) -> TestResponse {
+        self.call("POST", "/v1/provisioning-tokens", Some(token), Some(body))
+            .await
+    }
+
+    /// `GET /v1/provisioning-tokens?{query}` (list-provisioning-tokens).
+    pub async fn list_provisioning_tokens(&self, token: &str, query: &str) -> TestResponse {
+        self.get(token, &with_query("/v1/provisioning-tokens", query))
+            .await
+    }
+
+    /// `DELETE /v1/provisioning-tokens/{tid}` (revoke-provisioning-token).
+    pub async fn revoke_provisioning_token(&self, token: &str, tid: &str) -> TestResponse {
+        let path = format!("/v1/provisioning-tokens/{tid}");
+        self.call("DELETE", &path, Some(token), None).await
     }
 
     /// Every item of a cursor-paged listing: follows `next_cursor` from

@@ -17,6 +17,7 @@ mod groups;
 mod invitations;
 mod jobs;
 mod limits;
+mod provisioning;
 mod read;
 mod send;
 mod users;

@@ -248,6 +248,21 @@ const MATRIX: &[(&str, &str, [u16; 11])] = &[
         [401, 200, 200, 200, 200, 404, 200, 401, 200, 404, 404],
     ),
     (
+        "POST",
+        "/v1/provisioning-tokens",
+        [401, 403, 403, 403, 403, 403, 201, 401, 403, 403, 403],
+    ),
+    (
+        "GET",
+        "/v1/provisioning-tokens",
+        [401, 403, 403, 403, 403, 403, 200, 401, 403, 403, 403],
+    ),
+    (
+        "DELETE",
+        "/v1/provisioning-tokens/{tid}",
+        [401, 403, 403, 403, 403, 403, 204, 401, 403, 403, 403],
+    ),
+    (
         "GET",
         "/api/user/",
         [401, 200, 200, 200, 200, 200, 200, 401, 200, 200, 200],
@@ -307,6 +322,7 @@ struct World {
     ws: String,
     invitation: String,
     group: String,
+    provisioning_token: String,
 }
 
 async fn world() -> World {
@@ -350,6 +366,10 @@ async fn world() -> World {
     }
     let r = app.grant_group(&admin.token, &ws, &group, "viewer").await;
     assert_eq!(r.status, 200, "{}", r.text);
+    let (record, _) = shared::auth::issue_provisioning_token(&app.ctx, "idp", None)
+        .await
+        .expect("provisioning token");
+    let provisioning_token = record.token_id.to_string();
     let r = app
         .set_device(
             &subject.token,
@@ -386,6 +406,7 @@ async fn world() -> World {
         ws,
         invitation,
         group,
+        provisioning_token,
     }
 }
 
@@ -425,6 +446,7 @@ fn body_for(method: &str, route: &str, caller: Option<&TestUser>) -> Option<Valu
             Some(json!({ "name": format!("new-{name}") }))
         }
         ("PATCH", "/v1/groups/{gid}") => Some(json!({"description": "described"})),
+        ("POST", "/v1/provisioning-tokens") => Some(json!({"name": "idp"})),
         ("PUT", "/v1/workspaces/{wid}/groups/{gid}") => Some(json!({"role": "editor"})),
         ("POST", p) if p.starts_with("/api/user/mark_notifications_read") => {
             Some(json!({"timestamp": "2026-01-01T00:00:00Z"}))
@@ -440,7 +462,8 @@ fn path_for(method: &str, route: &str, w: &World) -> String {
         .replace("{wid}", &w.ws)
         .replace("{checksum}", "f1")
         .replace("{iid}", &w.invitation)
-        .replace("{gid}", &w.group);
+        .replace("{gid}", &w.group)
+        .replace("{tid}", &w.provisioning_token);
     match (method, route) {
         ("GET", "/v1/users") => format!("{path}?workspace_id={}", w.ws),
         ("GET", "/v1/users/search") => format!("{path}?q=s"),

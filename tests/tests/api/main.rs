@@ -12,6 +12,7 @@ mod invitations;
 mod layout;
 mod listing;
 mod profiles;
+mod provisioning;
 mod routes;
 mod scale;
 mod secrets;
