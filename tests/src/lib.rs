@@ -759,6 +759,18 @@ impl TestApp {
         self.call("DELETE", &path, Some(token), None).await
     }
 
+    /// The types of the newest 100 activities of the caller's feed, newest first.
+    pub async fn feed_types(&self, token: &str) -> Vec<String> {
+        let r = self.list_activities(token, "me", "limit=100").await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        r.body["activities"]
+            .as_array()
+            .expect("activities")
+            .iter()
+            .map(|a| a["type"].as_str().unwrap_or_default().to_string())
+            .collect()
+    }
+
     /// Every item of a cursor-paged listing: follows `next_cursor` from
     /// `path_and_query` (which has a `?`), collecting the array `field` of each page.
     pub async fn pages(&self, token: &str, path_and_query: &str, field: &str) -> Vec<Value> {

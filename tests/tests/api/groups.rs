@@ -19,17 +19,6 @@ async fn listed(app: &TestApp, token: &str, ws: &str, user: &TestUser) -> Option
     users.into_iter().find(|u| u["user_id"] == user.id.as_str())
 }
 
-async fn feed_types(app: &TestApp, user: &TestUser) -> Vec<String> {
-    let r = app.list_activities(&user.token, "me", "limit=100").await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    r.body["activities"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a["type"].as_str().unwrap().to_string())
-        .collect()
-}
-
 #[tokio::test]
 async fn groups_are_managed_by_admins_and_seen_by_their_members() {
     let app = TestApp::spawn().await;
@@ -200,11 +189,11 @@ async fn groups_are_managed_by_admins_and_seen_by_their_members() {
         201
     );
 
-    let mine = feed_types(&app, &admin).await;
+    let mine = app.feed_types(&admin.token).await;
     for t in ["group.created", "group.updated", "group.deleted"] {
         assert!(mine.iter().any(|x| x == t), "{t} missing in {mine:?}");
     }
-    let alices = feed_types(&app, &alice).await;
+    let alices = app.feed_types(&alice.token).await;
     for t in ["group.member_added", "group.member_removed"] {
         assert!(alices.iter().any(|x| x == t), "{t} missing in {alices:?}");
     }
@@ -380,7 +369,7 @@ async fn the_effective_role_is_the_highest_of_direct_and_granted_roles() {
         "admin"
     );
 
-    let admins = feed_types(&app, &admin).await;
+    let admins = app.feed_types(&admin.token).await;
     for t in ["workspace.group_granted", "workspace.group_revoked"] {
         assert!(admins.iter().any(|x| x == t), "{t} missing in {admins:?}");
     }
