@@ -5,7 +5,9 @@
 
 use uuid::Uuid;
 
-use super::jobs::{Work, REQUEST_BUDGET};
+use super::jobs::{
+    DeletingGroup, Granting, Joining, Leaving, Revoking, Steps, Work, REQUEST_BUDGET,
+};
 use super::read::Range;
 use super::write::{optimistic, Attempt, Check, Op, Tx};
 use super::{from_item, key, n, s, to_item, with_key, Item, Store};
@@ -190,12 +192,12 @@ impl Store {
             Err(r) if r.failed(Check::Group) => return Err(group_gone(group.group_id)),
             Err(r) => return Err(r.into()),
         }
-        self.finish_now(job, small).await
+        self.finish_now::<DeletingGroup>(job, small).await
     }
 
     /// Runs `job` (held by this request) now when `small`, within the request's budget.
-    async fn finish_now(&self, job: Uuid, small: bool) -> Result<Applied, ApiError> {
-        if small && Box::pin(self.run_job(job, REQUEST_BUDGET)).await? {
+    async fn finish_now<S: Steps>(&self, job: Uuid, small: bool) -> Result<Applied, ApiError> {
+        if small && Box::pin(self.run_job::<S>(job, REQUEST_BUDGET)).await? {
             Ok(Applied::Active)
         } else {
             Ok(Applied::Applying)
@@ -266,7 +268,7 @@ impl Store {
             }
             Err(r) => return Err(r.into()),
         }
-        let applied = self.finish_now(job, true).await?;
+        let applied = self.finish_now::<Joining>(job, true).await?;
         Ok((member, applied))
     }
 
@@ -311,7 +313,7 @@ impl Store {
             Err(r) if r.failed(Check::Group) => return Err(group_gone(gid)),
             Err(r) => return Err(r.into()),
         }
-        self.finish_now(job, true).await
+        self.finish_now::<Leaving>(job, true).await
     }
 
     /// A page of the ids of `group`'s members, in id order.
@@ -450,7 +452,7 @@ impl Store {
         let Some(job) = job else {
             return Ok(grant);
         };
-        self.finish_now(job, small).await?;
+        self.finish_now::<Granting>(job, small).await?;
         Ok(self.get_grant(wid, gid).await?.unwrap_or(grant))
     }
 
@@ -505,7 +507,7 @@ impl Store {
             }
         })
         .await?;
-        self.finish_now(job, small).await
+        self.finish_now::<Revoking>(job, small).await
     }
 
     /// A page of the grants of workspace `wid`, in group id order.

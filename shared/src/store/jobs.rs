@@ -71,8 +71,65 @@ const LEASE_MS: i64 = 60_000;
 /// How long a request works on the job it made before leaving the rest to the worker.
 pub(crate) const REQUEST_BUDGET: Duration = Duration::from_secs(10);
 
+/// Which steps a runner can take. A request runs only the kind of job it made, so
+/// each names its own kind, and its function links that step alone (the worker,
+/// [`AnyWork`], links them all): profile writers stay small.
+pub(crate) trait Steps {
+    fn step<'a>(
+        store: &'a Store,
+        work: &'a Work,
+        cursor: Option<String>,
+    ) -> impl std::future::Future<Output = Result<Step, ApiError>> + Send + 'a;
+}
+
+/// Every kind of job: the worker.
+pub(crate) struct AnyWork;
+
+impl Steps for AnyWork {
+    fn step<'a>(
+        store: &'a Store,
+        work: &'a Work,
+        cursor: Option<String>,
+    ) -> impl std::future::Future<Output = Result<Step, ApiError>> + Send + 'a {
+        store.step(work, cursor)
+    }
+}
+
+fn other_kind() -> ApiError {
+    ApiError::internal("a job of another kind than its runner takes")
+}
+
+/// One kind of job, run by the request that queued it: `$name` takes `$variant`
+/// with `$method`.
+macro_rules! one_kind {
+    ($name:ident, $variant:ident { $($field:ident),* }, $method:ident) => {
+        pub(crate) struct $name;
+
+        impl Steps for $name {
+            fn step<'a>(
+                store: &'a Store,
+                work: &'a Work,
+                cursor: Option<String>,
+            ) -> impl std::future::Future<Output = Result<Step, ApiError>> + Send + 'a {
+                async move {
+                    match *work {
+                        Work::$variant { $($field),* } => store.$method($($field,)* cursor).await,
+                        _ => Err(other_kind()),
+                    }
+                }
+            }
+        }
+    };
+}
+
+one_kind!(Granting, ApplyGrant { workspace_id, group_id, gen }, apply_grant_step);
+one_kind!(Revoking, RevokeGrant { workspace_id, group_id }, revoke_grant_step);
+one_kind!(Joining, JoinGroup { group_id, user_id }, join_group_step);
+one_kind!(Leaving, LeaveGroup { group_id, user_id }, leave_group_step);
+one_kind!(DeletingGroup, DeleteGroup { group_id, actor_id }, delete_group_step);
+
 /// What a step left.
-enum Step {
+pub(crate) enum Step {
     /// More to do, from this sort key on (or from the start again).
     Next(Option<String>),
     Done,
@@ -112,10 +169,10 @@ impl Store {
         ))
     }
 
-    /// Runs job `id`, which the caller holds, step by step for at most `budget`: done
-    /// (or gone) is `true`; otherwise the lease is let go so the worker takes the rest
-    /// up, and the answer is `false`.
-    pub(crate) async fn run_job(&self, id: Uuid, budget: Duration) -> Result<bool, ApiError> {
+    /// Runs job `id`, which the caller holds, step by step with `S` for at most
+    /// `budget`: done (or gone) is `true`; otherwise the lease is let go so the worker
+    /// takes the rest up, and the answer is `false`.
+    pub(crate) async fn run_job<S: Steps>(&self, id: Uuid, budget: Duration) -> Result<bool, ApiError> {
         let started = Instant::now();
         loop {
             let Some(job) = self.get_item(job_key(id)).await? else {
@@ -123,7 +180,7 @@ impl Store {
             };
             let job: JobRecord = from_item(job)?;
             // Boxed: the steps' futures are large, and callers' stacks small.
-            match Box::pin(self.step(&job.work, job.cursor.clone())).await? {
+            match Box::pin(S::step(self, &job.work, job.cursor.clone())).await? {
                 Step::Done => {
                     self.write(Op::delete(job_key(id)))
                         .await
@@ -159,6 +216,17 @@ impl Store {
         }
     }
 
+    /// Runs the `CopyProfile` job `job` of `user` (held by this request) to the end
+    /// right away, without reading the job back: a profile writer links this step
+    /// alone. Should the request die first, the worker finishes the job.
+    pub(crate) async fn copy_now(&self, user: Uuid, job: Uuid) -> Result<(), ApiError> {
+        let mut cursor = None;
+        while let Step::Next(next) = self.copy_profile_step(user, cursor).await? {
+            cursor = next;
+        }
+        Ok(self.write(Op::delete(job_key(job))).await?)
+    }
+
     /// The worker's turn: takes up every queued job whose lease has lapsed, oldest
     /// first, and runs each for what is left of `budget`. Answers how many jobs it
     /// finished. Safe to run in several places at once.
@@ -191,7 +259,7 @@ impl Store {
                 Err(r) if r.failed(Check::Job) => continue,
                 Err(r) => return Err(r.into()),
             }
-            if Box::pin(self.run_job(id, left)).await? {
+            if Box::pin(self.run_job::<AnyWork>(id, left)).await? {
                 finished += 1;
             }
         }

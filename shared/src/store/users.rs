@@ -4,7 +4,7 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 use uuid::Uuid;
 
-use super::jobs::{Work, REQUEST_BUDGET};
+use super::jobs::Work;
 use super::read::{key_of, Range};
 use super::write::{known_or_read, optimistic, Attempt, Check, Op, Rejection, Tx};
 use super::{from_item, key, n, s, to_item, with_key, Item, Store};
@@ -180,7 +180,7 @@ impl Store {
             {
                 Ok(None) => Ok(Attempt::Done(user)),
                 Ok(Some(copier)) => {
-                    Box::pin(self.run_job(copier, REQUEST_BUDGET)).await?;
+                    Box::pin(self.copy_now(user.user_id, copier)).await?;
                     Ok(Attempt::Done(user))
                 }
                 Err(r)
