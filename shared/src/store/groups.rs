@@ -6,7 +6,7 @@
 use uuid::Uuid;
 
 use super::jobs::{
-    DeletingGroup, Granting, Joining, Leaving, Revoking, Steps, Work, REQUEST_BUDGET,
+    DeletingGroup, Granting, Job, Joining, Leaving, Revoking, Steps, Work, REQUEST_BUDGET,
 };
 use super::read::Range;
 use super::write::{optimistic, Attempt, Check, Op, Tx};
@@ -196,8 +196,8 @@ impl Store {
     }
 
     /// Runs `job` (held by this request) now when `small`, within the request's budget.
-    async fn finish_now<S: Steps>(&self, job: Uuid, small: bool) -> Result<Applied, ApiError> {
-        if small && Box::pin(self.run_job::<S>(job, REQUEST_BUDGET)).await? {
+    async fn finish_now<S: Steps>(&self, job: Job, small: bool) -> Result<Applied, ApiError> {
+        if small && Box::pin(self.run_queued::<S>(&job, REQUEST_BUDGET)).await? {
             Ok(Applied::Active)
         } else {
             Ok(Applied::Applying)

@@ -128,6 +128,12 @@ one_kind!(Joining, JoinGroup { group_id, user_id }, join_group_step);
 one_kind!(Leaving, LeaveGroup { group_id, user_id }, leave_group_step);
 one_kind!(DeletingGroup, DeleteGroup { group_id, actor_id }, delete_group_step);
 
+/// A queued job, as the request that queued it knows it.
+pub(crate) struct Job {
+    pub(crate) id: Uuid,
+    pub(crate) work: Work,
+}
+
 /// What a step left.
 pub(crate) enum Step {
     /// More to do, from this sort key on (or from the start again).
@@ -149,12 +155,12 @@ impl Store {
     }
 
     /// The write that queues `work`, held by the request that makes it when `leased`
-    /// (it runs it at once), or free for the worker. Answers the job's id too.
-    pub(crate) fn job_op(&self, work: Work, leased: bool) -> Result<(Uuid, Op), ApiError> {
+    /// (it runs it at once), or free for the worker. Answers the job too.
+    pub(crate) fn job_op(&self, work: Work, leased: bool) -> Result<(Job, Op), ApiError> {
         let id = self.clock.new_id();
         let job = JobRecord {
             job_id: id,
-            work,
+            work: work.clone(),
             created_at: self.clock.now_rfc3339(),
             lease_until: if leased { self.now_ms() + LEASE_MS } else { 0 },
             attempts: 0,
@@ -163,10 +169,60 @@ impl Store {
         let mut item = with_key(to_item(&job)?, keys::job(id), keys::JOB);
         item.insert(keys::GSI1PK.into(), s(keys::JOBS));
         item.insert(keys::GSI1SK.into(), s(keys::job(id)));
-        Ok((
-            id,
-            Op::put(item).when("attribute_not_exists(PK)", Check::Job),
-        ))
+        let op = Op::put(item).when("attribute_not_exists(PK)", Check::Job);
+        Ok((Job { id, work }, op))
+    }
+
+    /// Runs `job`, which this request queued and holds, with `S` for at most `budget`,
+    /// without reading it back (the request knows its work): done is `true`; otherwise
+    /// the lease is let go for the worker, and the answer is `false`.
+    pub(crate) async fn run_queued<S: Steps>(
+        &self,
+        job: &Job,
+        budget: Duration,
+    ) -> Result<bool, ApiError> {
+        let started = Instant::now();
+        let mut cursor = None;
+        loop {
+            match Box::pin(S::step(self, &job.work, cursor)).await? {
+                Step::Done => {
+                    self.write(Op::delete(job_key(job.id))).await.map_err(ApiError::from)?;
+                    return Ok(true);
+                }
+                Step::Next(next) => {
+                    if !self.checkpoint(job.id, &next, started, budget).await? {
+                        return Ok(false);
+                    }
+                    cursor = next;
+                }
+            }
+        }
+    }
+
+    /// Records where job `id` goes on and extends its lease; past `budget` lets the
+    /// lease go instead. Answers whether to go on (`false` too when the job is gone).
+    async fn checkpoint(
+        &self,
+        id: Uuid,
+        cursor: &Option<String>,
+        started: Instant,
+        budget: Duration,
+    ) -> Result<bool, ApiError> {
+        let out_of_time = started.elapsed() >= budget;
+        let lease = if out_of_time { 0 } else { self.now_ms() + LEASE_MS };
+        let op = match cursor {
+            Some(c) => Op::update(job_key(id), "SET #c = :c, lease_until = :l").val(":c", s(c.clone())),
+            None => Op::update(job_key(id), "REMOVE #c SET lease_until = :l"),
+        };
+        let op = op
+            .name("#c", "cursor")
+            .val(":l", n(lease))
+            .when("attribute_exists(PK)", Check::Job);
+        match self.write(op).await {
+            Ok(()) => Ok(!out_of_time),
+            Err(r) if r.failed(Check::Job) => Ok(false),
+            Err(r) => Err(r.into()),
+        }
     }
 
     /// Runs job `id`, which the caller holds, step by step with `S` for at most
@@ -179,37 +235,14 @@ impl Store {
                 return Ok(true);
             };
             let job: JobRecord = from_item(job)?;
-            // Boxed: the steps' futures are large, and callers' stacks small.
             match Box::pin(S::step(self, &job.work, job.cursor.clone())).await? {
                 Step::Done => {
-                    self.write(Op::delete(job_key(id)))
-                        .await
-                        .map_err(ApiError::from)?;
+                    self.write(Op::delete(job_key(id))).await.map_err(ApiError::from)?;
                     return Ok(true);
                 }
                 Step::Next(cursor) => {
-                    let out_of_time = started.elapsed() >= budget;
-                    let lease = if out_of_time {
-                        0
-                    } else {
-                        self.now_ms() + LEASE_MS
-                    };
-                    let op = match &cursor {
-                        Some(c) => Op::update(job_key(id), "SET #c = :c, lease_until = :l")
-                            .val(":c", s(c.clone())),
-                        None => Op::update(job_key(id), "REMOVE #c SET lease_until = :l"),
-                    };
-                    let op = op
-                        .name("#c", "cursor")
-                        .val(":l", n(lease))
-                        .when("attribute_exists(PK)", Check::Job);
-                    match self.write(op).await {
-                        Ok(()) => {}
-                        Err(r) if r.failed(Check::Job) => return Ok(true),
-                        Err(r) => return Err(r.into()),
-                    }
-                    if out_of_time {
-                        return Ok(false);
+                    if !self.checkpoint(id, &cursor, started, budget).await? {
+                        return Ok(self.get_item(job_key(id)).await?.is_none());
                     }
                 }
             }

@@ -259,7 +259,7 @@ impl Store {
                 true,
             )?;
             tx.push(queue);
-            Some(job)
+            Some(job.id)
         };
         if let Some(hash) = keep_token.filter(|_| new.session_epoch != old.session_epoch) {
             tx.push(
