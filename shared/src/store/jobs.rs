@@ -122,11 +122,30 @@ macro_rules! one_kind {
     };
 }
 
-one_kind!(Granting, ApplyGrant { workspace_id, group_id, gen }, apply_grant_step);
-one_kind!(Revoking, RevokeGrant { workspace_id, group_id }, revoke_grant_step);
+one_kind!(
+    Granting,
+    ApplyGrant {
+        workspace_id,
+        group_id,
+        gen
+    },
+    apply_grant_step
+);
+one_kind!(
+    Revoking,
+    RevokeGrant {
+        workspace_id,
+        group_id
+    },
+    revoke_grant_step
+);
 one_kind!(Joining, JoinGroup { group_id, user_id }, join_group_step);
 one_kind!(Leaving, LeaveGroup { group_id, user_id }, leave_group_step);
-one_kind!(DeletingGroup, DeleteGroup { group_id, actor_id }, delete_group_step);
+one_kind!(
+    DeletingGroup,
+    DeleteGroup { group_id, actor_id },
+    delete_group_step
+);
 
 /// A queued job, as the request that queued it knows it.
 pub(crate) struct Job {
@@ -186,7 +205,9 @@ impl Store {
         loop {
             match Box::pin(S::step(self, &job.work, cursor)).await? {
                 Step::Done => {
-                    self.write(Op::delete(job_key(job.id))).await.map_err(ApiError::from)?;
+                    self.write(Op::delete(job_key(job.id)))
+                        .await
+                        .map_err(ApiError::from)?;
                     return Ok(true);
                 }
                 Step::Next(next) => {
@@ -209,9 +230,15 @@ impl Store {
         budget: Duration,
     ) -> Result<bool, ApiError> {
         let out_of_time = started.elapsed() >= budget;
-        let lease = if out_of_time { 0 } else { self.now_ms() + LEASE_MS };
+        let lease = if out_of_time {
+            0
+        } else {
+            self.now_ms() + LEASE_MS
+        };
         let op = match cursor {
-            Some(c) => Op::update(job_key(id), "SET #c = :c, lease_until = :l").val(":c", s(c.clone())),
+            Some(c) => {
+                Op::update(job_key(id), "SET #c = :c, lease_until = :l").val(":c", s(c.clone()))
+            }
             None => Op::update(job_key(id), "REMOVE #c SET lease_until = :l"),
         };
         let op = op
@@ -228,7 +255,11 @@ impl Store {
     /// Runs job `id`, which the caller holds, step by step with `S` for at most
     /// `budget`: done (or gone) is `true`; otherwise the lease is let go so the worker
     /// takes the rest up, and the answer is `false`.
-    pub(crate) async fn run_job<S: Steps>(&self, id: Uuid, budget: Duration) -> Result<bool, ApiError> {
+    pub(crate) async fn run_job<S: Steps>(
+        &self,
+        id: Uuid,
+        budget: Duration,
+    ) -> Result<bool, ApiError> {
         let started = Instant::now();
         loop {
             let Some(job) = self.get_item(job_key(id)).await? else {
@@ -237,7 +268,9 @@ impl Store {
             let job: JobRecord = from_item(job)?;
             match Box::pin(S::step(self, &job.work, job.cursor.clone())).await? {
                 Step::Done => {
-                    self.write(Op::delete(job_key(id))).await.map_err(ApiError::from)?;
+                    self.write(Op::delete(job_key(id)))
+                        .await
+                        .map_err(ApiError::from)?;
                     return Ok(true);
                 }
                 Step::Next(cursor) => {
