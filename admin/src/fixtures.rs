@@ -38,7 +38,7 @@ pub async fn big_group(ctx: &Ctx, name: &str, n: usize) -> Result<Uuid, String> 
     let actor = *ids.first().ok_or("N must be at least 1")?;
     let gid = ctx.clock.new_id();
     ctx.store
-        .create_group(gid, name, None, None, actor)
+        .create_group(gid, shared::store::GroupFields::named(name), actor)
         .await
         .map_err(err)?;
     ctx.store

@@ -146,7 +146,7 @@ pub async fn seed(ctx: &Ctx) -> Result<(), String> {
         let gid = Uuid::parse_str(gid).map_err(err)?;
         let group = ctx
             .store
-            .create_group(gid, name, None, None, admin.user_id)
+            .create_group(gid, shared::store::GroupFields::named(name), admin.user_id)
             .await
             .map_err(err)?;
         let (_, _) = ctx

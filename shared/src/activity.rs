@@ -1,6 +1,7 @@
 //! Activity types and the description of a new activity. Activities are written by
 //! the store in the same transaction as the change they describe.
 
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -38,25 +39,71 @@ pub mod kind {
     pub const PROVISIONING_TOKEN_REVOKED: &str = "provisioning_token.revoked";
 }
 
+/// Who made a change: a user (its id), or an identity provider through a provisioning
+/// token (the token's id and name), whose activities say so in their `data`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Actor {
+    pub id: Uuid,
+    /// The provisioning token's name, when the actor is one (SCIM).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provisioned_by: Option<String>,
+}
+
+impl Actor {
+    /// The identity provider holding provisioning token `token_id` named `name`.
+    pub fn provisioner(token_id: Uuid, name: &str) -> Actor {
+        Actor {
+            id: token_id,
+            provisioned_by: Some(name.to_string()),
+        }
+    }
+}
+
+impl From<Uuid> for Actor {
+    fn from(id: Uuid) -> Actor {
+        Actor {
+            id,
+            provisioned_by: None,
+        }
+    }
+}
+
+impl From<&Actor> for Actor {
+    fn from(a: &Actor) -> Actor {
+        a.clone()
+    }
+}
+
 /// An activity about to be recorded: whose feed it joins, who acted, where, and what.
 #[derive(Debug, Clone)]
 pub struct NewActivity {
     pub kind: &'static str,
     pub user_id: Uuid,
-    pub actor_id: Uuid,
+    pub actor: Actor,
     pub workspace: Option<(Uuid, String)>,
     pub data: Value,
 }
 
 impl NewActivity {
-    pub fn new(kind: &'static str, user_id: Uuid, actor_id: Uuid) -> NewActivity {
+    pub fn new(kind: &'static str, user_id: Uuid, actor: impl Into<Actor>) -> NewActivity {
         NewActivity {
             kind,
             user_id,
-            actor_id,
+            actor: actor.into(),
             workspace: None,
             data: Value::Object(Default::default()),
         }
+    }
+
+    /// The activity's `data` as recorded: what the change said, and, for a change by a
+    /// provisioning token, `actor_type: "provisioning_token"` and `provisioned_by`.
+    pub fn recorded_data(&self) -> Value {
+        let mut data = self.data.clone();
+        if let (Some(name), Value::Object(map)) = (&self.actor.provisioned_by, &mut data) {
+            map.insert("actor_type".into(), Value::from("provisioning_token"));
+            map.insert("provisioned_by".into(), Value::from(name.as_str()));
+        }
+        data
     }
     /// Names the workspace the activity happened in (and its name for the counters).
     pub fn in_workspace(mut self, id: Uuid, name: &str) -> NewActivity {

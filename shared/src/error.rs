@@ -298,6 +298,74 @@ impl ApiError {
     }
 }
 
+/// The `scimType` values of RFC 7644 §3.12 that the service answers with.
+const SCIM_TYPES: &[&str] = &[
+    "invalidFilter",
+    "invalidPath",
+    "invalidValue",
+    "invalidSyntax",
+    "mutability",
+    "noTarget",
+    "tooMany",
+    "uniqueness",
+];
+
+/// SCIM refusals (RFC 7644 §3.12): a status with a `scimType`. The type is the error
+/// code itself (these errors come only from the SCIM routes), which keeps `ApiError`
+/// small enough to return by value everywhere.
+impl ApiError {
+    fn scim(status: StatusCode, scim_type: &'static str, detail: impl Into<String>) -> Self {
+        Self::new(status, scim_type, detail)
+    }
+
+    /// The SCIM error type of a refusal made by the SCIM code, if it is one.
+    pub fn scim_type(&self) -> Option<&'static str> {
+        SCIM_TYPES.iter().copied().find(|t| *t == self.code)
+    }
+
+    /// 400 `invalidFilter`: a filter outside the grammar, or one the service cannot
+    /// serve from an index.
+    pub fn invalid_filter(detail: impl Into<String>) -> Self {
+        Self::scim(StatusCode::BAD_REQUEST, "invalidFilter", detail)
+    }
+
+    /// 400 `invalidPath`: a PATCH path outside the grammar or naming no attribute.
+    pub fn invalid_path(detail: impl Into<String>) -> Self {
+        Self::scim(StatusCode::BAD_REQUEST, "invalidPath", detail)
+    }
+
+    /// 400 `invalidValue`: a value the attribute does not take, or a required one
+    /// missing.
+    pub fn invalid_value(detail: impl Into<String>) -> Self {
+        Self::scim(StatusCode::BAD_REQUEST, "invalidValue", detail)
+    }
+
+    /// 400 `invalidSyntax`: a request body that is not what the operation takes.
+    pub fn invalid_syntax(detail: impl Into<String>) -> Self {
+        Self::scim(StatusCode::BAD_REQUEST, "invalidSyntax", detail)
+    }
+
+    /// 400 `mutability`: a change of a read-only (or set immutable) attribute.
+    pub fn mutability(detail: impl Into<String>) -> Self {
+        Self::scim(StatusCode::BAD_REQUEST, "mutability", detail)
+    }
+
+    /// 400 `noTarget`: a PATCH path that names no value to change.
+    pub fn no_target(detail: impl Into<String>) -> Self {
+        Self::scim(StatusCode::BAD_REQUEST, "noTarget", detail)
+    }
+
+    /// 400 `tooMany`: more than the service answers or applies in one request.
+    pub fn too_many(detail: impl Into<String>) -> Self {
+        Self::scim(StatusCode::BAD_REQUEST, "tooMany", detail)
+    }
+
+    /// 409 `uniqueness`: a unique attribute's value is taken.
+    pub fn uniqueness(detail: impl Into<String>) -> Self {
+        Self::scim(StatusCode::CONFLICT, "uniqueness", detail)
+    }
+}
+
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{} {}", self.status.as_u16(), self.code)

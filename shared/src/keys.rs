@@ -127,6 +127,18 @@ pub const GROUP_PREFIX: &str = "GROUP#";
 pub fn group_name_guard(lower: &str) -> String {
     format!("GROUPNAME#{lower}")
 }
+/// The guard that keeps a group's external id (SCIM `externalId`, case-exact) to one
+/// group; entered in the owner index under [`ALL_GROUP_EXTERNAL_IDS`].
+pub fn group_external_guard(external_id: &str) -> String {
+    format!("GROUPEXTID#{external_id}")
+}
+/// Owner-index partition of every group external id guard (sort key: [`group`]).
+pub const ALL_GROUP_EXTERNAL_IDS: &str = "GROUPEXTIDS";
+/// The guard that keeps a user's external id (SCIM `externalId`, case-exact) to one
+/// user.
+pub fn external_id_guard(external_id: &str) -> String {
+    format!("EXTID#{external_id}")
+}
 /// Owner-index partition of every group's `META`, sorted by lower-case name.
 pub const ALL_GROUPS: &str = "GROUPS";
 /// A grant: `GRANT#<group>` in the workspace's partition, `GRANT#<workspace>` in the
@@ -155,6 +167,10 @@ pub fn provisioning_token(id: Uuid) -> String {
 pub const PTOKEN: &str = "PTOKEN";
 /// Owner-index partition of every provisioning token, oldest first.
 pub const ALL_PTOKENS: &str = "PTOKENS";
+/// The shown name (lower case) of a profile, the sort key of `by_display_name`.
+pub const K_DISPLAY: &str = "k_display";
+/// The external id of a profile, the sort key of `by_external_id`.
+pub const K_EXTERNAL: &str = "k_external";
 /// Global directory partition: every user.
 pub const DIR_ALL: &str = "ALL";
 /// A workspace's directory partition: its members.
@@ -164,6 +180,7 @@ pub fn dir_workspace(id: Uuid) -> String {
 /// The item holding global counters.
 pub const STATS: &str = "STATS";
 pub const USERS_COUNTER: &str = "USERS";
+pub const GROUPS_COUNTER: &str = "GROUPS";
 /// A login-attempt counter (TTL): `name` says what it counts and in which window.
 pub fn login_limit_counter(name: &str) -> String {
     format!("RATE#{name}")

@@ -19,6 +19,7 @@ pub mod paging;
 pub mod passwords;
 pub mod ratelimit;
 pub mod run;
+pub mod scim;
 pub mod store;
 pub mod time;
 pub mod types;

@@ -21,6 +21,17 @@ pub struct UserRecord {
     pub first_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
+    /// How the user is shown (SCIM's `displayName`), as given; else the full name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// The identity provider's id of the user (SCIM `externalId`, case-exact, unique).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
+    /// The SCIM attributes stored beyond the fields above (`name.middleName`, `title`,
+    /// every `emails` value, `phoneNumbers`, the enterprise extension, ...), as the
+    /// provisioning client sent them: the mapped fields are never repeated here.
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub scim: Map<String, Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avatar_url: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -96,6 +107,10 @@ impl UserRecord {
             .collect();
         (!parts.is_empty()).then(|| parts.join(" "))
     }
+    /// The name to show: `display_name`, else the full name.
+    pub fn shown_name(&self) -> Option<String> {
+        self.display_name.clone().or_else(|| self.full_name())
+    }
     /// Whether the two users share a workspace.
     pub fn shares_workspace_with(&self, other: &UserRecord) -> bool {
         self.memberships
@@ -159,6 +174,7 @@ pub struct UserView {
     pub first_name: Option<String>,
     pub last_name: Option<String>,
     pub full_name: Option<String>,
+    pub display_name: Option<String>,
     pub auth_provider: &'static str,
     pub is_active: bool,
     pub is_verified: bool,
@@ -191,6 +207,7 @@ impl From<&UserRecord> for UserView {
             first_name: u.first_name.clone(),
             last_name: u.last_name.clone(),
             full_name: u.full_name(),
+            display_name: u.display_name.clone(),
             auth_provider: "password",
             is_active: u.is_active(),
             is_verified: u.is_verified,

@@ -3,6 +3,7 @@
 use shared::groups::require_group_admin;
 use shared::http::{body_fields, created, with_location, Query};
 use shared::model::GroupView;
+use shared::store::GroupFields;
 use shared::types::{group_description, group_name};
 use shared::{auth, ApiResult, Ctx, Request};
 
@@ -18,9 +19,11 @@ pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
         .store
         .create_group(
             ctx.clock.new_id(),
-            &name,
-            description.flatten(),
-            None,
+            GroupFields {
+                name,
+                description: description.flatten(),
+                external_id: None,
+            },
             caller.id(),
         )
         .await?;

@@ -3,6 +3,7 @@
 use shared::groups::managed_group;
 use shared::http::{body_fields, ok, Query};
 use shared::model::GroupView;
+use shared::store::{GroupEdit, GroupFields};
 use shared::types::{group_description, group_name};
 use shared::{auth, ApiResult, Ctx, Request};
 
@@ -14,11 +15,25 @@ pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
     let name = f.optional_value("name", group_name);
     let description = f.optional("description", group_description);
     let (name, description) = f.finish((name, description))?;
-    let name = name.unwrap_or_else(|| group.name.clone());
-    let description = description.unwrap_or_else(|| group.description.clone());
-    let changed = ctx
+    let (changed, _) = ctx
         .store
-        .update_group(&group, &name, description, caller.id())
+        .change_group(
+            group,
+            |current| {
+                let mut fields = GroupFields::of(current);
+                if let Some(name) = &name {
+                    fields.name = name.clone();
+                }
+                if let Some(description) = &description {
+                    fields.description = description.clone();
+                }
+                Ok(GroupEdit {
+                    fields,
+                    members: Vec::new(),
+                })
+            },
+            caller.id(),
+        )
         .await?;
     Ok(ok(&GroupView::from(&changed)))
 }

@@ -80,10 +80,10 @@ impl Store {
                 id: self.clock.new_id(),
                 kind: act.kind.to_string(),
                 user_id: act.user_id,
-                actor_id: act.actor_id,
+                actor_id: act.actor.id,
                 workspace_id: act.workspace.as_ref().map(|(w, _)| *w),
                 created_at: created_at.clone(),
-                data: act.data,
+                data: act.recorded_data(),
             };
             let expires = (now + Duration::days(self.retention_days)).timestamp();
             let mut item = with_key(

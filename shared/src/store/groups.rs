@@ -6,12 +6,13 @@
 use uuid::Uuid;
 
 use super::jobs::{
-    DeletingGroup, Granting, Job, Joining, Leaving, Revoking, Steps, Work, REQUEST_BUDGET,
+    DeletingGroup, Granting, Job, Joining, Leaving, MemberBatch, Revoking, Steps, Work,
+    REQUEST_BUDGET,
 };
 use super::read::Range;
-use super::write::{optimistic, Attempt, Check, Op, Tx};
+use super::write::{known_or_read, optimistic, Attempt, Check, Op, Tx};
 use super::{from_item, key, n, s, to_item, with_key, Item, Store};
-use crate::activity::{kind, NewActivity};
+use crate::activity::{kind, Actor, NewActivity};
 use crate::error::ApiError;
 use crate::keys;
 use crate::model::{GrantRecord, GrantStatus, GroupMemberRecord, GroupRecord, WorkspaceRecord};
@@ -58,43 +59,186 @@ fn group_item(g: &GroupRecord) -> Result<Item, ApiError> {
     Ok(item)
 }
 
+/// The write of `g`'s name guard, refused when another group has the name.
+fn name_guard_put(g: &GroupRecord) -> Op {
+    let mut guard = name_guard(&g.name);
+    guard.insert("group_id".into(), s(g.group_id.to_string()));
+    Op::put(guard).when("attribute_not_exists(PK)", Check::GroupName)
+}
+
+/// The write of `g`'s external id guard (when it has one), refused when another group
+/// has it; entered in the owner index under `GROUPEXTIDS`, so `externalId pr` is one
+/// partition read.
+fn external_guard_put(g: &GroupRecord) -> Option<Op> {
+    let ext = g.external_id.as_ref()?;
+    let mut guard = key(keys::group_external_guard(ext), keys::GUARD);
+    guard.insert("group_id".into(), s(g.group_id.to_string()));
+    guard.insert(keys::GSI1PK.into(), s(keys::ALL_GROUP_EXTERNAL_IDS));
+    guard.insert(keys::GSI1SK.into(), s(keys::group(g.group_id)));
+    Some(Op::put(guard).when("attribute_not_exists(PK)", Check::ExternalId))
+}
+
+/// The groups counter (`STATS` / `GROUPS`).
+pub(crate) fn groups_counter(delta: i64) -> Op {
+    Op::update(key(keys::STATS, keys::GROUPS_COUNTER), "ADD #c :d")
+        .name("#c", "count")
+        .val(":d", n(delta))
+}
+
+/// A string attribute, or `NULL` for none.
+fn optional(v: &Option<String>) -> aws_sdk_dynamodb::types::AttributeValue {
+    match v {
+        Some(v) => s(v.clone()),
+        None => aws_sdk_dynamodb::types::AttributeValue::Null(true),
+    }
+}
+
+/// What a group's own fields are: its name, description and external id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupFields {
+    pub name: String,
+    pub description: Option<String>,
+    pub external_id: Option<String>,
+}
+
+impl GroupFields {
+    /// A group with only a name.
+    pub fn named(name: &str) -> GroupFields {
+        GroupFields {
+            name: name.to_string(),
+            description: None,
+            external_id: None,
+        }
+    }
+
+    pub fn of(g: &GroupRecord) -> GroupFields {
+        GroupFields {
+            name: g.name.clone(),
+            description: g.description.clone(),
+            external_id: g.external_id.clone(),
+        }
+    }
+}
+
+/// One member joining or leaving a group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MemberChange {
+    Add(Uuid),
+    Remove(Uuid),
+}
+
+impl MemberChange {
+    /// The compact form a job keeps: `+<id>` or `-<id>` (simple hex), comma-separated,
+    /// so some thousands fit one item.
+    pub(crate) fn encode(changes: &[MemberChange]) -> String {
+        changes
+            .iter()
+            .map(|c| match c {
+                MemberChange::Add(u) => format!("+{}", u.simple()),
+                MemberChange::Remove(u) => format!("-{}", u.simple()),
+            })
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    pub(crate) fn decode(s: &str) -> Vec<MemberChange> {
+        s.split(',')
+            .filter_map(|c| {
+                let (sign, id) = c.split_at_checked(1)?;
+                let id = Uuid::parse_str(id).ok()?;
+                match sign {
+                    "+" => Some(MemberChange::Add(id)),
+                    "-" => Some(MemberChange::Remove(id)),
+                    _ => None,
+                }
+            })
+            .collect()
+    }
+}
+
+/// What a change of a group does: its fields as they become, and its member changes.
+#[derive(Debug, Clone)]
+pub struct GroupEdit {
+    pub fields: GroupFields,
+    pub members: Vec<MemberChange>,
+}
+
+/// The most member changes one request may make (they are kept in one job item).
+pub const MAX_MEMBER_CHANGES: usize = 5_000;
+
 /// The condition on a group's `META` that a new member or grant needs.
 const GROUP_OPEN: &str = "attribute_exists(PK) AND attribute_not_exists(deleting)";
 
 impl Store {
-    /// Creates group `id`, by `actor`, recording `group.created` in the actor's feed. A
-    /// name taken (case-insensitively) is 409 `name`.
+    /// Creates group `id` with `fields`, by `actor`, recording `group.created` in the
+    /// actor's feed. A name taken (case-insensitively) is 409 `name`, an external id
+    /// taken 409 `external_id`.
     pub async fn create_group(
         &self,
         id: Uuid,
-        name: &str,
-        description: Option<String>,
-        external_id: Option<String>,
-        actor: Uuid,
+        fields: GroupFields,
+        actor: impl Into<Actor>,
     ) -> Result<GroupRecord, ApiError> {
+        let actor = actor.into();
         let now = self.clock.now_rfc3339();
         let g = GroupRecord {
             group_id: id,
-            name: name.to_string(),
-            description,
+            name: fields.name,
+            description: fields.description,
             member_count: 0,
             created_at: now.clone(),
             updated_at: now,
-            external_id,
+            external_id: fields.external_id,
             version: 1,
             deleting: false,
         };
         let mut tx = Tx::new();
         tx.push(Op::put(group_item(&g)?).when("attribute_not_exists(PK)", Check::Group));
-        let mut guard = name_guard(name);
-        guard.insert("group_id".into(), s(id.to_string()));
-        tx.push(Op::put(guard).when("attribute_not_exists(PK)", Check::GroupName));
+        tx.push(name_guard_put(&g));
+        if let Some(op) = external_guard_put(&g) {
+            tx.push(op);
+        }
+        tx.push(groups_counter(1));
         tx.record(
-            NewActivity::new(kind::GROUP_CREATED, actor, actor)
-                .with_data(serde_json::json!({ "group_id": id, "name": name })),
+            NewActivity::new(kind::GROUP_CREATED, actor.id, actor)
+                .with_data(serde_json::json!({ "group_id": id, "name": g.name })),
         );
         self.commit(tx).await?;
         Ok(g)
+    }
+
+    /// The group whose external id is `external_id` (its guard, strongly consistent).
+    pub async fn group_by_external_id(
+        &self,
+        external_id: &str,
+    ) -> Result<Option<GroupRecord>, ApiError> {
+        self.group_by_guard(keys::group_external_guard(external_id))
+            .await
+    }
+
+    /// The group named `name` (case-insensitively; its guard, strongly consistent).
+    pub async fn group_by_name(&self, name: &str) -> Result<Option<GroupRecord>, ApiError> {
+        self.group_by_guard(keys::group_name_guard(&name.to_lowercase()))
+            .await
+    }
+
+    async fn group_by_guard(&self, pk: String) -> Result<Option<GroupRecord>, ApiError> {
+        let Some(guard) = self.get_item(key(pk, keys::GUARD)).await? else {
+            return Ok(None);
+        };
+        let id = guard
+            .get("group_id")
+            .and_then(|v| v.as_s().ok())
+            .and_then(|s| Uuid::parse_str(s).ok());
+        match id {
+            Some(id) => self.live_group(id).await,
+            None => Ok(None),
+        }
+    }
+
+    /// Total groups, from the counter.
+    pub async fn group_count(&self) -> Result<i64, ApiError> {
+        self.counter(keys::GROUPS_COUNTER).await
     }
 
     /// The group, unless it is gone or being deleted.
@@ -116,53 +260,112 @@ impl Store {
         Ok(found)
     }
 
-    /// Changes `group` (as read) to `name` and `description`, by `actor`, recording
-    /// `group.updated`. Changed meanwhile is 409; gone is 404; a name taken is 409.
-    pub async fn update_group(
+    /// Changes a group with optimistic concurrency, by `actor`: `decide` says, from
+    /// the group as it is now, what its fields become and which members join or leave
+    /// (`If-Match` is its business). The fields are written (recording `group.updated`
+    /// when they change) in one transaction with a job holding every member change,
+    /// so a change is all or nothing however many members it names; the job is run
+    /// now, within the request's budget, and by the worker past it. Answers the group
+    /// as written and whether its member changes are all applied. Gone is 404; a name
+    /// or external id taken is 409.
+    pub async fn change_group(
         &self,
-        group: &GroupRecord,
-        name: &str,
-        description: Option<String>,
-        actor: Uuid,
-    ) -> Result<GroupRecord, ApiError> {
-        let new = GroupRecord {
-            name: name.to_string(),
-            description,
-            updated_at: self.clock.now_rfc3339(),
-            version: group.version + 1,
-            ..group.clone()
-        };
-        let mut tx = Tx::new();
-        tx.push(
-            Op::put(group_item(&new)?)
-                .when(
-                    "version = :v AND attribute_not_exists(deleting)",
-                    Check::Group,
+        current: GroupRecord,
+        decide: impl Fn(&GroupRecord) -> Result<GroupEdit, ApiError>,
+        actor: impl Into<Actor>,
+    ) -> Result<(GroupRecord, Applied), ApiError> {
+        let actor = actor.into();
+        let gid = current.group_id;
+        let (actor, decide) = (&actor, &decide);
+        let (group, job) = optimistic(Some(current), move |known: Option<GroupRecord>| async move {
+            let current = known_or_read(known, self.live_group(gid), || group_gone(gid)).await?;
+            let GroupEdit { fields, members } = decide(&current)?;
+            let new = GroupRecord {
+                name: fields.name,
+                description: fields.description,
+                external_id: fields.external_id,
+                updated_at: self.clock.now_rfc3339(),
+                version: current.version + 1,
+                ..current.clone()
+            };
+            let fields_change = new.name != current.name
+                || new.description != current.description
+                || new.external_id != current.external_id;
+            if !fields_change && members.is_empty() {
+                return Ok(Attempt::Done((current, None)));
+            }
+            let mut tx = Tx::new();
+            tx.push(
+                Op::update(
+                    group_meta(gid),
+                    "SET #n = :n, description = :d, external_id = :e, updated_at = :u, #sk = :sk ADD version :one",
                 )
-                .val(":v", n(group.version)),
-        );
-        if group.name.to_lowercase() != new.name.to_lowercase() {
-            tx.push(Op::delete(name_guard(&group.name)));
-            let mut guard = name_guard(&new.name);
-            guard.insert("group_id".into(), s(new.group_id.to_string()));
-            tx.push(Op::put(guard).when("attribute_not_exists(PK)", Check::GroupName));
-        }
-        tx.record(
-            NewActivity::new(kind::GROUP_UPDATED, actor, actor).with_data(serde_json::json!({
-                "group_id": new.group_id,
-                "name": new.name,
-                "from": { "name": group.name, "description": group.description },
-            })),
-        );
-        match self.commit(tx).await {
-            Ok(()) => Ok(new),
-            Err(r) if r.failed(Check::GroupName) => Err(r.into()),
-            Err(r) if r.failed(Check::Group) => match self.live_group(group.group_id).await? {
-                Some(_) => Err(ApiError::busy()),
-                None => Err(group_gone(group.group_id)),
-            },
-            Err(r) => Err(r.into()),
-        }
+                .when("version = :v AND attribute_not_exists(deleting)", Check::Group)
+                .name("#n", "name")
+                .name("#sk", keys::GSI1SK)
+                .val(":n", s(new.name.clone()))
+                .val(":d", optional(&new.description))
+                .val(":e", optional(&new.external_id))
+                .val(":u", s(new.updated_at.clone()))
+                .val(":sk", s(new.name.to_lowercase()))
+                .val(":one", n(1))
+                .val(":v", n(current.version)),
+            );
+            if current.name.to_lowercase() != new.name.to_lowercase() {
+                tx.push(Op::delete(name_guard(&current.name)));
+                tx.push(name_guard_put(&new));
+            }
+            if current.external_id != new.external_id {
+                if let Some(old) = &current.external_id {
+                    tx.push(Op::delete(key(keys::group_external_guard(old), keys::GUARD)));
+                }
+                if let Some(op) = external_guard_put(&new) {
+                    tx.push(op);
+                }
+            }
+            let job = if members.is_empty() {
+                None
+            } else {
+                let (job, queue) = self.job_op(
+                    Work::GroupMembers {
+                        group_id: gid,
+                        changes: MemberChange::encode(&members),
+                        actor_id: actor.id,
+                        provisioned_by: actor.provisioned_by.clone(),
+                    },
+                    true,
+                )?;
+                tx.push(queue);
+                Some(job)
+            };
+            if fields_change {
+                tx.record(
+                    NewActivity::new(kind::GROUP_UPDATED, actor.id, actor).with_data(
+                        serde_json::json!({
+                            "group_id": gid,
+                            "name": new.name,
+                            "from": { "name": current.name, "description": current.description },
+                        }),
+                    ),
+                );
+            }
+            match self.commit(tx).await {
+                Ok(()) => Ok(Attempt::Done((new, job))),
+                Err(r) if r.failed(Check::GroupName) || r.failed(Check::ExternalId) => {
+                    Err(r.into())
+                }
+                Err(r) if r.failed(Check::Group) => Ok(Attempt::Retry(None)),
+                Err(r) => Err(r.into()),
+            }
+        })
+        .await?;
+        let Some(job) = job else {
+            return Ok((group, Applied::Active));
+        };
+        let applied = self.finish_now::<MemberBatch>(job, true).await?;
+        // The member changes moved the count and the version: answer them as they are.
+        let group = self.get_group(gid).await?.unwrap_or(group);
+        Ok((group, applied))
     }
 
     /// Deletes `group` with its memberships and grants, by `actor`: marks it deleting
@@ -172,12 +375,14 @@ impl Store {
     pub async fn delete_group(
         &self,
         group: &GroupRecord,
-        actor: Uuid,
+        actor: impl Into<Actor>,
     ) -> Result<Applied, ApiError> {
+        let actor = actor.into();
         let small = group.member_count <= APPLY_NOW_MAX_USERS;
         let work = Work::DeleteGroup {
             group_id: group.group_id,
-            actor_id: actor,
+            actor_id: actor.id,
+            provisioned_by: actor.provisioned_by,
         };
         let (job, queue) = self.job_op(work, small)?;
         let mut tx = Tx::new();
@@ -219,7 +424,7 @@ impl Store {
         &self,
         group: &GroupRecord,
         user: Uuid,
-        actor: Uuid,
+        actor: impl Into<Actor>,
     ) -> Result<(GroupMemberRecord, Applied), ApiError> {
         let gid = group.group_id;
         let member = GroupMemberRecord {
@@ -240,7 +445,7 @@ impl Store {
         let mut tx = Tx::new();
         tx.push(Op::put(item).when("attribute_not_exists(PK)", Check::Member));
         tx.push(
-            Op::update(group_meta(gid), "ADD member_count :one")
+            Op::update(group_meta(gid), "ADD member_count :one, version :one")
                 .when(GROUP_OPEN, Check::Group)
                 .val(":one", n(1)),
         );
@@ -278,7 +483,7 @@ impl Store {
         &self,
         group: &GroupRecord,
         user: Uuid,
-        actor: Uuid,
+        actor: impl Into<Actor>,
     ) -> Result<Applied, ApiError> {
         let gid = group.group_id;
         let (job, queue) = self.job_op(
@@ -294,9 +499,10 @@ impl Store {
                 .when("attribute_exists(PK)", Check::Member),
         );
         tx.push(
-            Op::update(group_meta(gid), "ADD member_count :d")
+            Op::update(group_meta(gid), "ADD member_count :d, version :one")
                 .when("attribute_exists(PK)", Check::Group)
-                .val(":d", n(-1)),
+                .val(":d", n(-1))
+                .val(":one", n(1)),
         );
         tx.push(queue);
         if self.get_user(user).await?.is_some() {

@@ -17,12 +17,13 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::effective::{Because, ViaChange, CHUNK};
+use super::groups::MemberChange;
 use super::read::Range;
 use super::users::member_dir_attrs;
 use super::workspaces::member_key;
 use super::write::{Check, Op, Rejection, Tx};
 use super::{from_item, key, n, s, to_item, with_key, Item, Store};
-use crate::activity::{kind, NewActivity};
+use crate::activity::{kind, Actor, NewActivity};
 use crate::error::ApiError;
 use crate::keys;
 use crate::model::{GrantRecord, GrantStatus, GroupRecord};
@@ -46,7 +47,23 @@ pub enum Work {
     /// Take the group's roles from a user who left it.
     LeaveGroup { group_id: Uuid, user_id: Uuid },
     /// Revoke every grant of a group being deleted, remove its members, then the group.
-    DeleteGroup { group_id: Uuid, actor_id: Uuid },
+    DeleteGroup {
+        group_id: Uuid,
+        actor_id: Uuid,
+        /// The provisioning token's name, when one deletes it (SCIM).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        provisioned_by: Option<String>,
+    },
+    /// Add and remove the members of one request (SCIM), in order: each change is a
+    /// join or leave of its own, with its effects; the cursor counts those done.
+    GroupMembers {
+        group_id: Uuid,
+        /// [`MemberChange::encode`]d.
+        changes: String,
+        actor_id: Uuid,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        provisioned_by: Option<String>,
+    },
     /// Copy a changed profile into each of its membership items.
     CopyProfile { user_id: Uuid },
 }
@@ -141,11 +158,70 @@ one_kind!(
 );
 one_kind!(Joining, JoinGroup { group_id, user_id }, join_group_step);
 one_kind!(Leaving, LeaveGroup { group_id, user_id }, leave_group_step);
-one_kind!(
-    DeletingGroup,
-    DeleteGroup { group_id, actor_id },
-    delete_group_step
-);
+/// The job of a group being deleted, run by the request that queued it.
+pub(crate) struct DeletingGroup;
+
+impl Steps for DeletingGroup {
+    async fn step<'a>(
+        store: &'a Store,
+        work: &'a Work,
+        cursor: Option<String>,
+    ) -> Result<Step, ApiError> {
+        match work {
+            Work::DeleteGroup { group_id, .. } => {
+                store
+                    .delete_group_step(*group_id, actor_of(work), cursor)
+                    .await
+            }
+            _ => Err(other_kind()),
+        }
+    }
+}
+
+/// The member changes of one request, run by the request that queued them.
+pub(crate) struct MemberBatch;
+
+impl Steps for MemberBatch {
+    async fn step<'a>(
+        store: &'a Store,
+        work: &'a Work,
+        cursor: Option<String>,
+    ) -> Result<Step, ApiError> {
+        match work {
+            Work::GroupMembers {
+                group_id, changes, ..
+            } => {
+                store
+                    .member_batch_step(*group_id, changes, actor_of(work), cursor)
+                    .await
+            }
+            _ => Err(other_kind()),
+        }
+    }
+}
+
+/// Who a job acts for (its activities name it).
+fn actor_of(work: &Work) -> Actor {
+    match work {
+        Work::DeleteGroup {
+            actor_id,
+            provisioned_by,
+            ..
+        }
+        | Work::GroupMembers {
+            actor_id,
+            provisioned_by,
+            ..
+        } => Actor {
+            id: *actor_id,
+            provisioned_by: provisioned_by.clone(),
+        },
+        _ => Actor::from(Uuid::nil()),
+    }
+}
+
+/// How many member changes one step of a [`Work::GroupMembers`] job makes.
+const MEMBER_CHANGES_PER_STEP: usize = 10;
 
 /// A queued job, as the request that queued it knows it.
 pub(crate) struct Job {
@@ -339,6 +415,21 @@ impl Store {
     }
 
     async fn step(&self, work: &Work, cursor: Option<String>) -> Result<Step, ApiError> {
+        match work {
+            Work::DeleteGroup { group_id, .. } => {
+                return self
+                    .delete_group_step(*group_id, actor_of(work), cursor)
+                    .await
+            }
+            Work::GroupMembers {
+                group_id, changes, ..
+            } => {
+                return self
+                    .member_batch_step(*group_id, changes, actor_of(work), cursor)
+                    .await
+            }
+            _ => {}
+        }
         match *work {
             Work::ApplyGrant {
                 workspace_id,
@@ -358,10 +449,8 @@ impl Store {
             Work::LeaveGroup { group_id, user_id } => {
                 self.leave_group_step(group_id, user_id, cursor).await
             }
-            Work::DeleteGroup { group_id, actor_id } => {
-                self.delete_group_step(group_id, actor_id, cursor).await
-            }
             Work::CopyProfile { user_id } => self.copy_profile_step(user_id, cursor).await,
+            Work::DeleteGroup { .. } | Work::GroupMembers { .. } => Ok(Step::Done),
         }
     }
 
@@ -555,10 +644,51 @@ impl Store {
         })
     }
 
+    /// The next [`MEMBER_CHANGES_PER_STEP`] of a request's member changes, each a join
+    /// or leave as `PUT`/`DELETE /v1/groups/{gid}/members/{uid}` make it (idempotent:
+    /// a member already there, or already gone, or a user gone, is done).
+    async fn member_batch_step(
+        &self,
+        group: Uuid,
+        changes: &str,
+        actor: Actor,
+        cursor: Option<String>,
+    ) -> Result<Step, ApiError> {
+        let Some(g) = self.live_group(group).await? else {
+            return Ok(Step::Done);
+        };
+        let changes = MemberChange::decode(changes);
+        let from: usize = cursor.as_deref().and_then(|c| c.parse().ok()).unwrap_or(0);
+        let upto = (from + MEMBER_CHANGES_PER_STEP).min(changes.len());
+        for change in &changes[from.min(upto)..upto] {
+            let done = match *change {
+                MemberChange::Add(user) => self.add_group_member(&g, user, &actor).await.map(drop),
+                MemberChange::Remove(user) => {
+                    self.remove_group_member(&g, user, &actor).await.map(drop)
+                }
+            };
+            match done {
+                Ok(()) => {}
+                // The user is gone, or was never a member to remove.
+                Err(e) if e.status == http::StatusCode::NOT_FOUND => {
+                    if self.live_group(group).await?.is_none() {
+                        return Ok(Step::Done);
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(if upto < changes.len() {
+            Step::Next(Some(upto.to_string()))
+        } else {
+            Step::Done
+        })
+    }
+
     async fn delete_group_step(
         &self,
         group: Uuid,
-        actor: Uuid,
+        actor: Actor,
         cursor: Option<String>,
     ) -> Result<Step, ApiError> {
         let Some(g) = self.get_group(group).await? else {
@@ -602,17 +732,27 @@ impl Store {
         }
         // Then the group itself.
         let mut tx = Tx::new();
-        tx.push(Op::delete(key(pk, keys::META)));
+        tx.push(Op::delete(key(pk, keys::META)).when("attribute_exists(PK)", Check::Group));
         tx.push(Op::delete(key(
             keys::group_name_guard(&g.name.to_lowercase()),
             keys::GUARD,
         )));
+        if let Some(ext) = &g.external_id {
+            tx.push(Op::delete(key(
+                keys::group_external_guard(ext),
+                keys::GUARD,
+            )));
+        }
+        tx.push(super::groups::groups_counter(-1));
         tx.record(
-            NewActivity::new(kind::GROUP_DELETED, actor, actor)
+            NewActivity::new(kind::GROUP_DELETED, actor.id, actor)
                 .with_data(serde_json::json!({ "group_id": group, "name": g.name })),
         );
-        self.commit(tx).await?;
-        Ok(Step::Done)
+        match self.commit(tx).await {
+            // Deleted by another runner meanwhile.
+            Ok(()) | Err(Rejection::Failed(_)) => Ok(Step::Done),
+            Err(r) => Err(r.into()),
+        }
     }
 
     /// Marks `grant` as being revoked: no one gains it any more.

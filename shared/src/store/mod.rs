@@ -40,7 +40,9 @@ use crate::time::Clock;
 pub use activities::{DayCount, WorkspaceDay};
 pub use directory::{Directory, DirectoryQuery, RoleFilter, SortField};
 pub use files::Recorded;
-pub use groups::{Applied, APPLY_NOW_MAX_USERS};
+pub use groups::{
+    Applied, GroupEdit, GroupFields, MemberChange, APPLY_NOW_MAX_USERS, MAX_MEMBER_CHANGES,
+};
 pub use invitations::Invited;
 pub use jobs::Work;
 pub use limits::StreamLease;

@@ -18,6 +18,14 @@ use crate::types::WsRole;
 pub(crate) fn profile_item(user: &UserRecord) -> Result<Item, ApiError> {
     let mut item = with_key(to_item(user)?, keys::user(user.user_id), keys::PROFILE);
     item.extend(to_item(&user.dir_keys(keys::DIR_ALL.into(), None))?);
+    // Only the global directory sorts by the shown name and the external id (SCIM's
+    // `displayName` and `externalId` filters); both indexes are sparse.
+    if let Some(shown) = user.shown_name().filter(|n| !n.is_empty()) {
+        item.insert(keys::K_DISPLAY.into(), s(shown.to_lowercase()));
+    }
+    if let Some(ext) = &user.external_id {
+        item.insert(keys::K_EXTERNAL.into(), s(ext.clone()));
+    }
     Ok(item)
 }
 
@@ -53,6 +61,10 @@ fn email_guard(user: &UserRecord) -> String {
 
 fn username_guard(user: &UserRecord) -> String {
     keys::username_guard(&user.username.lower())
+}
+
+fn external_guard(user: &UserRecord) -> Option<String> {
+    user.external_id.as_deref().map(keys::external_id_guard)
 }
 
 fn pub_key_guard(user: &UserRecord) -> Option<String> {
@@ -124,7 +136,12 @@ impl Store {
 
     /// Total users, from the counter.
     pub async fn user_count(&self) -> Result<i64, ApiError> {
-        let item = self.get_item(key(keys::STATS, keys::USERS_COUNTER)).await?;
+        self.counter(keys::USERS_COUNTER).await
+    }
+
+    /// The global counter `STATS` / `name` (0 when never counted).
+    pub(crate) async fn counter(&self, name: &str) -> Result<i64, ApiError> {
+        let item = self.get_item(key(keys::STATS, name)).await?;
         Ok(item
             .and_then(|i| {
                 i.get("count")
@@ -147,6 +164,12 @@ impl Store {
             Op::put(guard_item(username_guard(user), user.user_id))
                 .when("attribute_not_exists(PK)", Check::Username),
         );
+        if let Some(g) = external_guard(user) {
+            tx.push(
+                Op::put(guard_item(g, user.user_id))
+                    .when("attribute_not_exists(PK)", Check::ExternalId),
+            );
+        }
         tx.push(users_counter(1));
         tx.record(NewActivity::new(kind::USER_CREATED, user.user_id, actor));
         Ok(self.commit(tx).await?)
@@ -186,6 +209,7 @@ impl Store {
                 Err(r)
                     if r.failed(Check::Email)
                         || r.failed(Check::Username)
+                        || r.failed(Check::ExternalId)
                         || r.failed(Check::PubKey) =>
                 {
                     Err(r.into())
@@ -228,15 +252,22 @@ impl Store {
                     .when("attribute_not_exists(PK)", Check::Username),
             );
         }
-        if pub_key_guard(old) != pub_key_guard(new) {
-            if let Some(g) = pub_key_guard(old) {
-                tx.push(Op::delete(key(g, keys::GUARD)));
-            }
-            if let Some(g) = pub_key_guard(new) {
-                tx.push(
-                    Op::put(guard_item(g, new.user_id))
-                        .when("attribute_not_exists(PK)", Check::PubKey),
-                );
+        for (guard, check) in [
+            (
+                pub_key_guard as fn(&UserRecord) -> Option<String>,
+                Check::PubKey,
+            ),
+            (external_guard, Check::ExternalId),
+        ] {
+            if guard(old) != guard(new) {
+                if let Some(g) = guard(old) {
+                    tx.push(Op::delete(key(g, keys::GUARD)));
+                }
+                if let Some(g) = guard(new) {
+                    tx.push(
+                        Op::put(guard_item(g, new.user_id)).when("attribute_not_exists(PK)", check),
+                    );
+                }
             }
         }
         // Every membership's directory copy changes with the profile when they fit in
@@ -357,7 +388,10 @@ impl Store {
         );
         tx.push(Op::delete(key(email_guard(user), keys::GUARD)));
         tx.push(Op::delete(key(username_guard(user), keys::GUARD)));
-        if let Some(g) = pub_key_guard(user) {
+        for g in [pub_key_guard(user), external_guard(user)]
+            .into_iter()
+            .flatten()
+        {
             tx.push(Op::delete(key(g, keys::GUARD)));
         }
         let mut tomb = key(keys::user(user.user_id), keys::TOMBSTONE);

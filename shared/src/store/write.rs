@@ -56,6 +56,8 @@ pub(crate) enum Check {
     Group,
     /// The group name guard is taken.
     GroupName,
+    /// The external id guard (of a user or a group) is taken.
+    ExternalId,
     /// The grant changed since it was read.
     Grant,
     /// The job is leased by another runner, or gone.
@@ -102,6 +104,9 @@ impl From<Rejection> for ApiError {
             }
             r if r.failed(Check::GroupName) => {
                 ApiError::conflict("name", "A group with this name already exists")
+            }
+            r if r.failed(Check::ExternalId) => {
+                ApiError::conflict("external_id", "Another resource has this externalId")
             }
             r if r.failed(Check::LastAdmin) => {
                 ApiError::conflict("role", "A workspace must keep at least one admin")

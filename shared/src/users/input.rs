@@ -67,7 +67,12 @@ pub fn without_unchanged(body: Value, stored: &UserRecord) -> Value {
 
 /// Optional profile fields: (name, max length) for text, handled alike; names are one
 /// line, the bio may hold line breaks.
-const TEXT_FIELDS: [(&str, usize); 3] = [("first_name", 100), ("last_name", 100), ("bio", 1000)];
+const TEXT_FIELDS: [(&str, usize); 4] = [
+    ("first_name", 100),
+    ("last_name", 100),
+    ("display_name", 200),
+    ("bio", 1000),
+];
 
 /// A parsed user body. For optional fields `None` means "not given" and `Some(None)`
 /// "clear"; a `preferences` or `settings` of `Some(Value::Null)` clears the document.
@@ -271,6 +276,7 @@ impl UserInput {
             match *name {
                 "first_name" => pick(&mut user.first_name, value),
                 "last_name" => pick(&mut user.last_name, value),
+                "display_name" => pick(&mut user.display_name, value),
                 _ => pick(&mut user.bio, value),
             }
         }
