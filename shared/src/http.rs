@@ -88,6 +88,63 @@ pub fn error_response<B: From<Vec<u8>>>(
     resp
 }
 
+/// The SCIM media type (RFC 7644 §3.1), of every answer under `/scim/v2`.
+pub const SCIM_MEDIA_TYPE: &str = "application/scim+json";
+
+/// The error of `e` in the SCIM error schema (RFC 7644 §3.12), for the routes under
+/// `/scim/`: `status` as a string, the `scimType` where one applies, and `detail`.
+/// Refusals made outside the SCIM code map onto the closest type: a field that fails
+/// validation is `invalidValue`, a unique field taken `uniqueness`, another 400
+/// `invalidSyntax`. The headers are those of [`error_response`].
+pub fn scim_error_response<B: From<Vec<u8>>>(e: &ApiError, request_id: &str) -> http::Response<B> {
+    let field_taken = e.status == StatusCode::CONFLICT && e.details.get("field").is_some();
+    let (status, scim_type) = match e.scim_type() {
+        Some(t) => (e.status, Some(t)),
+        None if e.status == StatusCode::UNPROCESSABLE_ENTITY => {
+            (StatusCode::BAD_REQUEST, Some("invalidValue"))
+        }
+        None if field_taken => (e.status, Some("uniqueness")),
+        None if e.status == StatusCode::BAD_REQUEST => (e.status, Some("invalidSyntax")),
+        None => (e.status, None),
+    };
+    let mut detail = e.message.clone();
+    if let Some(first) = e.details["errors"].get(0) {
+        let at: Vec<&str> = first["loc"]
+            .as_array()
+            .map(|l| l.iter().skip(1).filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        detail = format!(
+            "{detail}: {} ({})",
+            first["msg"].as_str().unwrap_or(""),
+            at.join(".")
+        );
+    }
+    let mut body = json!({
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"],
+        "status": status.as_u16().to_string(),
+        "detail": detail,
+    });
+    if let Some(t) = scim_type {
+        body["scimType"] = json!(t);
+    }
+    let mut resp: http::Response<B> = error_response(e, request_id, "");
+    let bytes = serde_json::to_vec(&body).unwrap_or_default();
+    let headers = std::mem::take(resp.headers_mut());
+    let mut out = http::Response::new(B::from(bytes));
+    *out.status_mut() = status;
+    *out.headers_mut() = headers;
+    out.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(SCIM_MEDIA_TYPE),
+    );
+    out
+}
+
+/// Whether a request path is under `/scim/`, whose errors are SCIM's.
+pub fn is_scim_path(path: &str) -> bool {
+    path == "/scim" || path.starts_with("/scim/")
+}
+
 /// 200 with a JSON body.
 pub fn ok<T: Serialize + ?Sized>(body: &T) -> Response {
     json_response(StatusCode::OK, body)

@@ -167,6 +167,10 @@ pub async fn hash_password(password: &Password) -> Result<String, ApiError> {
         .map_err(|e| ApiError::internal(format!("password hash: {e}")))
 }
 
+/// The stored hash of an account that has no password (one an identity provider
+/// created without one): no password ever matches it.
+pub const NO_PASSWORD: &str = "!";
+
 /// An argon2id hash with the default parameters of a password nobody has: what an
 /// unknown login is verified against, at the cost of a real verification.
 const DUMMY_HASH: &str =
@@ -177,7 +181,8 @@ const DUMMY_HASH: &str =
 /// wrong password and timing reveals nothing.
 pub async fn verify_password(password: &str, stored: Option<&str>) -> bool {
     let password = password.to_string();
-    let stored = stored.map(str::to_string);
+    // An account without a password answers like an unknown login.
+    let stored = stored.filter(|s| *s != NO_PASSWORD).map(str::to_string);
     off_thread(move || {
         let matches = verify(&password, stored.as_deref().unwrap_or(DUMMY_HASH));
         matches && stored.is_some()

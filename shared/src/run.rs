@@ -12,7 +12,9 @@ use tracing_subscriber::filter::Targets;
 use uuid::Uuid;
 
 use crate::error::ApiError;
-use crate::http::{error_response, request_id, route_label, Request};
+use crate::http::{
+    error_response, is_scim_path, request_id, route_label, scim_error_response, Request,
+};
 use crate::{ApiResult, Ctx};
 
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -41,6 +43,7 @@ where
     let before = ctx.store.usage();
     let request_id = request_id(&req);
     let route = route_label(&req);
+    let scim = is_scim_path(req.uri().path());
     let (result, caller) = CALLER
         .scope(Cell::new(None), async {
             let result = handler(req).await;
@@ -49,6 +52,7 @@ where
         .await;
     let (mut resp, error_code, cause) = match result {
         Ok(resp) => (resp, None, None),
+        Err(e) if scim => (scim_error_response(&e, &request_id), Some(e.code), e.cause),
         Err(e) => (
             error_response(&e, &request_id, &ctx.clock.now_rfc3339()),
             Some(e.code),

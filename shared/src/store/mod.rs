@@ -19,6 +19,7 @@ mod jobs;
 mod limits;
 mod provisioning;
 mod read;
+mod scim;
 mod send;
 mod users;
 mod workspaces;
@@ -46,6 +47,7 @@ pub use groups::{
 pub use invitations::Invited;
 pub use jobs::Work;
 pub use limits::StreamLease;
+pub use scim::{GroupIndex, UserGuard, UserIndex};
 pub use send::Usage;
 pub use users::{Also, CallerItems, Prefetched, UserChange};
 pub use workspaces::{Authority, MAX_MEMBERSHIPS};

@@ -153,7 +153,11 @@ impl Store {
 
     /// Creates a user with its guards, recording `user.created` by `actor`; a taken
     /// email or username is 409 naming it.
-    pub async fn create_user(&self, user: &UserRecord, actor: Uuid) -> Result<(), ApiError> {
+    pub async fn create_user(
+        &self,
+        user: &UserRecord,
+        actor: impl Into<crate::activity::Actor>,
+    ) -> Result<(), ApiError> {
         let mut tx = Tx::new();
         tx.push(Op::put(profile_item(user)?).when("attribute_not_exists(PK)", Check::Profile));
         tx.push(

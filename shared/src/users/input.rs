@@ -337,7 +337,7 @@ impl UserInput {
 }
 
 /// The names of the public fields that differ between two versions of a user.
-pub(super) fn changed_fields(before: &UserRecord, after: &UserRecord) -> Vec<String> {
+pub(crate) fn changed_fields(before: &UserRecord, after: &UserRecord) -> Vec<String> {
     let (a, b) = (
         serde_json::to_value(UserView::from(before)).unwrap_or_default(),
         serde_json::to_value(UserView::from(after)).unwrap_or_default(),

@@ -4,7 +4,7 @@
 
 mod input;
 
-use input::changed_fields;
+pub(crate) use input::changed_fields;
 pub use input::{without_unchanged, Mode, NewUser, UserInput};
 
 use serde::Serialize;
