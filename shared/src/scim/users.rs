@@ -13,14 +13,14 @@ use uuid::Uuid;
 use super::doc::{self, Projection};
 use super::schema::{ENTERPRISE_USER, USER, USER_TYPE};
 use super::{meta, patch};
-use crate::activity::{kind, Actor, NewActivity};
+use crate::activity::Actor;
 use crate::error::ApiError;
 use crate::http::IfMatch;
 use crate::model::{GroupRecord, UserRecord};
 use crate::passwords;
 use crate::store::UserChange;
 use crate::types::{self, Email, Password, Status, Username};
-use crate::users::changed_fields;
+use crate::users::{change_activities, changed_fields};
 use crate::Ctx;
 
 /// The attributes stored in the user record itself, not in its `scim` document.
@@ -203,11 +203,11 @@ fn apply(d: &Map<String, Value>, user: &mut UserRecord) -> Result<Option<Passwor
             "'emails' is required: a user has an email address",
         ));
     }
-    for e in &list {
-        let v = e["value"].as_str().unwrap_or("");
-        Email::parse_str(v)
-            .map_err(|err| ApiError::invalid_value(format!("emails: {}", err.msg)))?;
-    }
+    let addresses = list
+        .iter()
+        .map(|e| Email::parse_str(e["value"].as_str().unwrap_or("")))
+        .collect::<Result<Vec<Email>, _>>()
+        .map_err(|err| ApiError::invalid_value(format!("emails: {}", err.msg)))?;
     let primary = list
         .iter()
         .position(|e| e.get("primary") == Some(&Value::Bool(true)))
@@ -215,8 +215,7 @@ fn apply(d: &Map<String, Value>, user: &mut UserRecord) -> Result<Option<Passwor
     if let Some(o) = list[primary].as_object_mut() {
         o.insert("primary".into(), json!(true));
     }
-    user.email = Email::parse_str(list[primary]["value"].as_str().unwrap_or(""))
-        .map_err(|e| ApiError::invalid_value(format!("emails: {}", e.msg)))?;
+    user.email = addresses[primary].clone();
     let mut name = d
         .get("name")
         .and_then(Value::as_object)
@@ -282,13 +281,10 @@ pub async fn create(
 ) -> Result<UserRecord, ApiError> {
     doc::check_schemas(&USER_TYPE, body)?;
     let d = doc::resource(&USER_TYPE, body)?;
-    let placeholder = |s: &str| -> Result<_, ApiError> {
-        Ok((
-            Email::parse_str(s).map_err(|e| ApiError::internal(e.msg))?,
-            Username::parse_str("placeholder").map_err(|e| ApiError::internal(e.msg))?,
-        ))
-    };
-    let (email, username) = placeholder("placeholder@example.com")?;
+    // Placeholders, replaced by `apply` (which requires both).
+    let email =
+        Email::parse_str("placeholder@example.com").map_err(|e| ApiError::internal(e.msg))?;
+    let username = Username::parse_str("placeholder").map_err(|e| ApiError::internal(e.msg))?;
     let mut user =
         crate::users::new_record(ctx, email, username, passwords::NO_PASSWORD.to_string());
     let password = apply(&d, &mut user)?;
@@ -333,21 +329,10 @@ async fn change(
             if hash.is_some() || (current.is_active() && !user.is_active()) {
                 user.session_epoch += 1;
             }
-            let fields = changed_fields(current, &user);
-            let mut activities = Vec::new();
-            if !fields.is_empty() || user.scim != current.scim || hash.is_none() {
-                activities.push(
-                    NewActivity::new(kind::USER_UPDATED, current.user_id, actor)
-                        .with_data(json!({ "fields": fields })),
-                );
-            }
-            if hash.is_some() {
-                activities.push(NewActivity::new(
-                    kind::PASSWORD_CHANGED,
-                    current.user_id,
-                    actor,
-                ));
-            }
+            let updated = !changed_fields(current, &user).is_empty()
+                || user.scim != current.scim
+                || hash.is_none();
+            let activities = change_activities(current, &user, actor, updated, hash.is_some());
             Ok(UserChange {
                 user,
                 activities,

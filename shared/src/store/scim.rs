@@ -10,7 +10,7 @@ use super::read::Range;
 use super::{key, Item, Store};
 use crate::error::ApiError;
 use crate::keys;
-use crate::model::{GroupRecord, UserRecord};
+use crate::model::{GroupMemberRecord, GroupRecord, UserRecord};
 use crate::paging::PageRequest;
 
 /// The uniqueness guards a user is found by.
@@ -61,6 +61,15 @@ fn id_in(item: &Item, name: &str) -> Option<Uuid> {
         .and_then(|s| Uuid::parse_str(s).ok())
 }
 
+/// The group a `gsi1` entry names in its key attribute `name` (`GROUP#<id>`): the
+/// index projects keys only.
+fn group_in(item: &Item, name: &str) -> Option<Uuid> {
+    item.get(name)
+        .and_then(|v| v.as_s().ok())
+        .and_then(|s| s.strip_prefix(keys::GROUP_PREFIX))
+        .and_then(|s| Uuid::parse_str(s).ok())
+}
+
 impl Store {
     /// The user whose guard of `kind` holds `value` (compared as the guard keeps it:
     /// lower case for usernames and emails, exactly for external ids).
@@ -93,7 +102,7 @@ impl Store {
         take: usize,
     ) -> Result<Vec<UserRecord>, ApiError> {
         let ids = self
-            .index_ids(index.range(), prefix, "user_id", skip, take)
+            .index_ids(index.range(), prefix, skip, take, |i| id_in(i, "user_id"))
             .await?;
         self.get_users(&ids).await
     }
@@ -121,8 +130,16 @@ impl Store {
         skip: usize,
         take: usize,
     ) -> Result<Vec<GroupRecord>, ApiError> {
+        // Every group's entry is its `META` (the group in `PK`); an external id's is
+        // its guard (the group in `GSI1SK`).
+        let attr = match index {
+            GroupIndex::All => keys::PK,
+            GroupIndex::ExternalId => keys::GSI1SK,
+        };
         let ids = self
-            .index_ids(group_range(index), prefix, "group_id", skip, take)
+            .index_ids(group_range(index), prefix, skip, take, |i| {
+                group_in(i, attr)
+            })
             .await?;
         self.get_groups(&ids).await
     }
@@ -143,46 +160,32 @@ impl Store {
 
     /// Every member of `group`, in id order.
     pub async fn all_group_members(&self, group: Uuid) -> Result<Vec<Uuid>, ApiError> {
-        let mut all = Vec::new();
-        let mut page = PageRequest {
-            limit: 1000,
-            after: None,
-        };
-        loop {
-            let found = self.group_members_page(group, &page).await?;
-            all.extend(found.items);
-            match found.next {
-                Some(next) => page.after = Some(next),
-                None => return Ok(all),
-            }
-        }
+        let members = Range::partition(keys::group(group)).prefix(keys::MEMBER_PREFIX);
+        let found: Vec<GroupMemberRecord> = self.read_all_as(&members).await?;
+        Ok(found.into_iter().map(|m| m.user_id).collect())
     }
 
     /// Every group `user` belongs to.
     pub async fn all_groups_of(&self, user: Uuid) -> Result<Vec<GroupRecord>, ApiError> {
-        let mut all = Vec::new();
-        let mut page = PageRequest {
-            limit: 100,
-            after: None,
-        };
-        loop {
-            let found = self.groups_of_page(user, &page).await?;
-            all.extend(found.items);
-            match found.next {
-                Some(next) => page.after = Some(next),
-                None => return Ok(all),
-            }
-        }
+        let own = Range::index(keys::GSI1, keys::GSI1PK, keys::GSI1SK, keys::user(user))
+            .prefix(keys::GROUP_PREFIX);
+        let ids: Vec<Uuid> = self
+            .read_all(&own)
+            .await?
+            .iter()
+            .filter_map(|i| group_in(i, keys::PK))
+            .collect();
+        self.get_groups(&ids).await
     }
 
-    /// The ids named by `id_attr` in the entries `skip..skip + take` of `range`.
+    /// The ids `id_of` reads from the entries `skip..skip + take` of `range`.
     async fn index_ids(
         &self,
         range: Range,
         prefix: Option<&str>,
-        id_attr: &str,
         skip: usize,
         take: usize,
+        id_of: impl Fn(&Item) -> Option<Uuid>,
     ) -> Result<Vec<Uuid>, ApiError> {
         if take == 0 {
             return Ok(Vec::new());
@@ -193,11 +196,7 @@ impl Store {
             after: None,
         };
         let found = self.read_page(&range, &page).await?.items;
-        Ok(found
-            .iter()
-            .skip(skip)
-            .filter_map(|i| id_in(i, id_attr))
-            .collect())
+        Ok(found.iter().skip(skip).filter_map(id_of).collect())
     }
 }
 

@@ -257,20 +257,13 @@ pub async fn change(
             if password_hash.is_some() || (current.is_active() && !user.is_active()) {
                 user.session_epoch += 1;
             }
-            let mut activities = Vec::new();
-            if input.touches_profile() || password_hash.is_none() {
-                activities.push(
-                    NewActivity::new(kind::USER_UPDATED, current.user_id, actor)
-                        .with_data(json!({ "fields": changed_fields(current, &user) })),
-                );
-            }
-            if password_hash.is_some() {
-                activities.push(NewActivity::new(
-                    kind::PASSWORD_CHANGED,
-                    current.user_id,
-                    actor,
-                ));
-            }
+            let activities = change_activities(
+                current,
+                &user,
+                actor,
+                input.touches_profile() || password_hash.is_none(),
+                password_hash.is_some(),
+            );
             Ok(UserChange {
                 user,
                 activities,
@@ -278,6 +271,33 @@ pub async fn change(
             })
         })
         .await
+}
+
+/// What a change of `current` to `user` by `actor` records: `user.updated` naming the
+/// fields changed (when `updated`), and `password.changed` (when `password`).
+pub(crate) fn change_activities(
+    current: &UserRecord,
+    user: &UserRecord,
+    actor: impl Into<crate::activity::Actor>,
+    updated: bool,
+    password: bool,
+) -> Vec<NewActivity> {
+    let actor = actor.into();
+    let mut activities = Vec::new();
+    if updated {
+        activities.push(
+            NewActivity::new(kind::USER_UPDATED, current.user_id, &actor)
+                .with_data(json!({ "fields": changed_fields(current, user) })),
+        );
+    }
+    if password {
+        activities.push(NewActivity::new(
+            kind::PASSWORD_CHANGED,
+            current.user_id,
+            &actor,
+        ));
+    }
+    activities
 }
 
 /// Checks the current password a user must give to change its own password: missing

@@ -179,6 +179,12 @@ async fn okta_and_entra_user_and_group_lifecycle() {
         .await
         .unwrap();
     assert_eq!(total, 1);
+    // unfiltered and `sw`, from the group index
+    for f in [r#"displayName pr"#, r#"displayName sw "eng""#] {
+        let (total, page) = list::groups(ctx, &by_filter(f), false).await.unwrap();
+        assert_eq!((total, page.len()), (1, 1), "{f}");
+        assert_eq!(page[0].group_id, g.group_id, "{f}");
+    }
     // a stale If-Match is 412, the current one deletes
     let if_match = |v: i64| {
         let req: shared::Request = http::Request::builder()
