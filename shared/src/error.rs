@@ -360,6 +360,16 @@ impl ApiError {
         Self::scim(StatusCode::BAD_REQUEST, "tooMany", detail)
     }
 
+    /// 403 for a filter on a discovery endpoint (RFC 7644 §4), so that no client takes
+    /// what it gets back for matching it.
+    pub fn discovery_filter() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "FORBIDDEN",
+            "The discovery endpoints take no filter",
+        )
+    }
+
     /// 409 `uniqueness`: a unique attribute's value is taken.
     pub fn uniqueness(detail: impl Into<String>) -> Self {
         Self::scim(StatusCode::CONFLICT, "uniqueness", detail)

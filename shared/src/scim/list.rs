@@ -527,3 +527,94 @@ pub async fn groups(
     }
     Ok((total, page))
 }
+
+/// How many resources of a page are rendered at once (each may read its groups or
+/// members).
+const RENDER_CONCURRENCY: usize = 8;
+
+/// Runs `renders` (one per resource of a page), at most [`RENDER_CONCURRENCY`] at a
+/// time, keeping their order.
+async fn render_all<Fut>(renders: Vec<Fut>) -> Result<Vec<Value>, ApiError>
+where
+    Fut: std::future::Future<Output = Result<Value, ApiError>>,
+{
+    use futures::stream::{self, StreamExt, TryStreamExt};
+    stream::iter(renders)
+        .buffered(RENDER_CONCURRENCY)
+        .try_collect()
+        .await
+}
+
+/// A page of users as `GET /Users` and `POST /Users/.search` answer it.
+pub async fn user_page(ctx: &Ctx, req: &ListRequest, base: &str) -> Result<Value, ApiError> {
+    let (total, docs) = user_docs(ctx, req, base).await?;
+    Ok(response(total, req.start_index, docs))
+}
+
+/// A page of groups as `GET /Groups` and `POST /Groups/.search` answer it.
+pub async fn group_page(ctx: &Ctx, req: &ListRequest, base: &str) -> Result<Value, ApiError> {
+    let (total, docs) = group_docs(ctx, req, base).await?;
+    Ok(response(total, req.start_index, docs))
+}
+
+async fn user_docs(
+    ctx: &Ctx,
+    req: &ListRequest,
+    base: &str,
+) -> Result<(i64, Vec<Value>), ApiError> {
+    let projection = req.projection(&USER_TYPE)?;
+    let (total, page) = users(ctx, req).await?;
+    let renders = page
+        .iter()
+        .map(|u| super::users::render(ctx, u, &projection, base))
+        .collect();
+    let docs = render_all(renders).await?;
+    Ok((total, docs))
+}
+
+async fn group_docs(
+    ctx: &Ctx,
+    req: &ListRequest,
+    base: &str,
+) -> Result<(i64, Vec<Value>), ApiError> {
+    let projection = req.projection(&GROUP_TYPE)?;
+    let with_members = super::groups::shows_members(&projection);
+    let (total, page) = groups(ctx, req, with_members).await?;
+    let renders = page
+        .iter()
+        .map(|g| super::groups::render(ctx, g, &projection, base))
+        .collect();
+    let docs = render_all(renders).await?;
+    Ok((total, docs))
+}
+
+/// `POST /.search` (RFC 7644 §3.4.3): users, then groups, as one list paged by
+/// `startIndex` and `count`. A filter naming what only one type has matches nothing of
+/// the other type; one neither type can serve is the users' error.
+pub async fn search_all(ctx: &Ctx, req: &ListRequest, base: &str) -> Result<Value, ApiError> {
+    let nothing_of_type = |e: &ApiError| {
+        matches!(e.scim_type(), Some("invalidFilter") | Some("invalidValue"))
+    };
+    let (user_total, user_docs, user_error) = match user_docs(ctx, req, base).await {
+        Ok((t, d)) => (t, d, None),
+        Err(e) if nothing_of_type(&e) => (0, Vec::new(), Some(e)),
+        Err(e) => return Err(e),
+    };
+    let skipped = (req.start_index - 1).saturating_sub(user_total.max(0) as usize);
+    let groups_req = ListRequest {
+        start_index: skipped + 1,
+        count: req.count - user_docs.len(),
+        ..req.clone()
+    };
+    let (group_total, group_docs) = match group_docs(ctx, &groups_req, base).await {
+        Ok(found) => found,
+        Err(e) if nothing_of_type(&e) => match user_error {
+            Some(first) => return Err(first),
+            None => (0, Vec::new()),
+        },
+        Err(e) => return Err(e),
+    };
+    let mut docs = user_docs;
+    docs.extend(group_docs);
+    Ok(response(user_total + group_total, req.start_index, docs))
+}

@@ -155,3 +155,71 @@ pub fn meta(
         "version": version_tag(version),
     })
 }
+
+/// The `{id}` of a resource's route, as given.
+pub fn resource_id(req: &Request) -> String {
+    crate::http::path_param(req, "id")
+}
+
+/// Whether `If-None-Match` names `version` (or is `*`): a read then answers 304.
+fn not_modified(req: &Request, version: i64) -> bool {
+    let Some(raw) = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    raw.split(',').map(str::trim).any(|tag| {
+        tag == "*" || {
+            let t = tag.strip_prefix("W/").unwrap_or(tag);
+            t.trim_matches('"').parse::<i64>() == Ok(version)
+        }
+    })
+}
+
+/// The answer to a read of a resource at `version`: 200 with `body` and its ETag, or
+/// 304 (RFC 7644 §3.14) when the caller's `If-None-Match` already holds it.
+pub fn read(req: &Request, body: &Value, version: i64) -> Response {
+    if not_modified(req, version) {
+        let mut resp = respond(StatusCode::NOT_MODIFIED, &Value::Null, Some(version), None);
+        *resp.body_mut() = Body::Empty;
+        resp.headers_mut().remove(header::CONTENT_TYPE);
+        return resp;
+    }
+    respond(StatusCode::OK, body, Some(version), None)
+}
+
+/// The list a `GET` on a collection asks for (its query).
+pub fn list_request(req: &Request) -> Result<list::ListRequest, ApiError> {
+    list::ListRequest::from_query(&Query::parse(req, &list::LIST_PARAMETERS)?)
+}
+
+/// The list a `POST .search` asks for (its body; it takes no query).
+pub fn search_request(req: &Request) -> Result<list::ListRequest, ApiError> {
+    Query::parse(req, &[])?;
+    list::ListRequest::from_search(&body(req)?)
+}
+
+/// The request of a discovery route (RFC 7644 §4): paging is served, a `filter` is 403
+/// (the documents are not filtered, so none may seem to match one).
+pub fn discovery_request(req: &Request) -> Result<list::ListRequest, ApiError> {
+    let asked = list_request(req)?;
+    if asked.filter.is_some() {
+        return Err(ApiError::discovery_filter());
+    }
+    Ok(asked)
+}
+
+/// A discovery list (`/Schemas`, `/ResourceTypes`): all of `docs`, paged as asked.
+pub fn discovery_list(req: &Request, docs: Vec<Value>) -> Result<Response, ApiError> {
+    let asked = discovery_request(req)?;
+    let total = docs.len() as i64;
+    let page = docs
+        .into_iter()
+        .skip(asked.start_index - 1)
+        .take(asked.count)
+        .collect();
+    let body = list::response(total, asked.start_index, page);
+    Ok(respond(StatusCode::OK, &body, None, None))
+}

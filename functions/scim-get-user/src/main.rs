@@ -1,0 +1,5 @@
+//! Lambda entry point of `scim-get-user`: hands the handler to the runtime.
+
+fn main() -> Result<(), shared::run::BoxError> {
+    shared::run::start(|ctx, req| async move { scim_get_user::handler(&ctx, req).await })
+}

@@ -1,0 +1,5 @@
+//! Lambda entry point of `scim-list-users`: hands the handler to the runtime.
+
+fn main() -> Result<(), shared::run::BoxError> {
+    shared::run::start(|ctx, req| async move { scim_list_users::handler(&ctx, req).await })
+}

@@ -1,0 +1,5 @@
+//! Lambda entry point of `scim-search-groups`: hands the handler to the runtime.
+
+fn main() -> Result<(), shared::run::BoxError> {
+    shared::run::start(|ctx, req| async move { scim_search_groups::handler(&ctx, req).await })
+}
