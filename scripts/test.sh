@@ -64,7 +64,10 @@ while read -r method path function; do
   out="$(curl -s -X "$method" -w '\n%{http_code}' "http://127.0.0.1:$API_PORT$path")"
   code="${out##*$'\n'}"; body="${out%$'\n'*}"
   if [ "$function" = fallback ]; then
+    # Under /scim/ the fallback answers in SCIM's error schema (RFC 7644 §3.12).
     case "$code:$body" in 404:*'"status_code"'*|405:*'"status_code"'*) ;;
+      404:*'messages:2.0:Error'*|405:*'messages:2.0:Error'*) [[ "$path" == /scim/* ]] || {
+        bad=$((bad+1)); echo "  FAIL $method $path -> $code (a SCIM error outside /scim/): $body"; } ;;
       *) bad=$((bad+1)); echo "  FAIL $method $path -> $code (expected the fallback): $body" ;; esac
   else
     case "$code" in 404|405) bad=$((bad+1)); echo "  FAIL $method $path -> $code (expected $function): $body" ;; esac

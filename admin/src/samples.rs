@@ -35,6 +35,20 @@ pub const GROUP_IDS: [&str; 2] = [
 ];
 /// A provisioning token to revoke.
 pub const PROVISIONING_TOKEN_ID: &str = "00000000-0000-4000-8000-0000000000d1";
+/// The provisioning token the SCIM sample events carry.
+pub const SCIM_TOKEN_ID: &str = "00000000-0000-4000-8000-0000000000d2";
+pub const SCIM_TOKEN: &str =
+    "scim_000000000000400080000000000000d2_sample-scim-token-for-events-only-000000000";
+/// Users the SCIM samples read and change (the first) and delete (the second).
+pub const SCIM_USER_IDS: [&str; 2] = [
+    "00000000-0000-4000-8000-0000000000e1",
+    "00000000-0000-4000-8000-0000000000e2",
+];
+/// Groups the SCIM samples read and change (the first) and delete (the second).
+pub const SCIM_GROUP_IDS: [&str; 2] = [
+    "00000000-0000-4000-8000-0000000000f1",
+    "00000000-0000-4000-8000-0000000000f2",
+];
 /// The bearer token every sample event carries.
 pub const ADMIN_TOKEN: &str =
     "ust_00000000000040008000000000000001_sample-admin-token-for-events-only-00000000";
@@ -42,6 +56,27 @@ pub const PASSWORD: &str = "sample-password";
 
 fn err(e: impl std::fmt::Debug) -> String {
     format!("{e:?}")
+}
+
+/// The sample group `gid` named `name`, made by `by`, with `member` in it.
+async fn group_with_member(
+    ctx: &Ctx,
+    gid: &str,
+    name: &str,
+    member: Uuid,
+    by: Uuid,
+) -> Result<Uuid, String> {
+    let gid = Uuid::parse_str(gid).map_err(err)?;
+    let group = ctx
+        .store
+        .create_group(gid, shared::store::GroupFields::named(name), by)
+        .await
+        .map_err(err)?;
+    ctx.store
+        .add_group_member(&group, member, by)
+        .await
+        .map_err(err)?;
+    Ok(gid)
 }
 
 async fn user(
@@ -143,17 +178,7 @@ pub async fn seed(ctx: &Ctx) -> Result<(), String> {
         .iter()
         .zip(["Sample group", "Sample group to delete"])
     {
-        let gid = Uuid::parse_str(gid).map_err(err)?;
-        let group = ctx
-            .store
-            .create_group(gid, shared::store::GroupFields::named(name), admin.user_id)
-            .await
-            .map_err(err)?;
-        let (_, _) = ctx
-            .store
-            .add_group_member(&group, member.user_id, admin.user_id)
-            .await
-            .map_err(err)?;
+        let gid = group_with_member(ctx, gid, name, member.user_id, admin.user_id).await?;
         let group = ctx
             .store
             .live_group(gid)
@@ -171,6 +196,30 @@ pub async fn seed(ctx: &Ctx) -> Result<(), String> {
         .create_provisioning_token(tid, "Sample IdP", hash, Some(admin.user_id))
         .await
         .map_err(err)?;
+    let scim = Uuid::parse_str(SCIM_TOKEN_ID).map_err(err)?;
+    ctx.store
+        .create_provisioning_token(
+            scim,
+            "Sample SCIM client",
+            auth::hash_token(SCIM_TOKEN),
+            Some(admin.user_id),
+        )
+        .await
+        .map_err(err)?;
+    let mut scim_users = Vec::new();
+    for (id, name) in SCIM_USER_IDS
+        .iter()
+        .zip(["sample-scim-user", "sample-scim-leaver"])
+    {
+        let u = user(ctx, id, &format!("{name}@example.com"), name, false).await?;
+        scim_users.push(u.user_id);
+    }
+    for (gid, name) in SCIM_GROUP_IDS
+        .iter()
+        .zip(["Sample SCIM group", "Sample SCIM group to delete"])
+    {
+        group_with_member(ctx, gid, name, scim_users[0], admin.user_id).await?;
+    }
     let admin_email = admin.email.clone();
     let ttl = ctx.config.invitation_ttl_days;
     let invitee = Email::parse_str("sample-invitee@example.com").map_err(err)?;

@@ -600,6 +600,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             ("list-users", Some("limit=50")),
             ("search-users", Some("q=other000&limit=20")),
             ("create-user", None),
+            ("scim-get-user", None),
+            ("scim-list-users", Some("count=50")),
+            ("scim-search-users", None),
         ]
         .into_iter()
         .filter(|(f, _)| selected("ONLY", f))

@@ -244,6 +244,16 @@ impl Query {
     /// The query of a route that takes the parameters `accepted`: any other is 400
     /// naming it (strict queries), as is one given twice that is not a list.
     pub fn parse(req: &Request, accepted: &[&str]) -> Result<Query, ApiError> {
+        Self::parse_as(req, accepted, true)
+    }
+
+    /// The query of a SCIM route: parameters other than `accepted` are ignored, as
+    /// identity providers send their own (Entra ID's `aadOptscim062020` flag).
+    pub fn parse_lenient(req: &Request, accepted: &[&str]) -> Result<Query, ApiError> {
+        Self::parse_as(req, accepted, false)
+    }
+
+    fn parse_as(req: &Request, accepted: &[&str], strict: bool) -> Result<Query, ApiError> {
         if req.uri().query().map_or(0, str::len) > MAX_QUERY_BYTES {
             return Err(ApiError::bad_request("Query string too long"));
         }
@@ -254,6 +264,9 @@ impl Query {
                 continue;
             }
             if !accepted.contains(&key) {
+                if !strict {
+                    continue;
+                }
                 return Err(ApiError::bad_query(
                     key,
                     format!("Unknown query parameter '{key}'"),

@@ -276,6 +276,36 @@ impl TestApp {
             "revoke-provisioning-token" => {
                 dispatch(ctx, req, |r| revoke_provisioning_token::handler(ctx, r)).await
             }
+            "scim-service-provider-config" => {
+                dispatch(ctx, req, |r| scim_service_provider_config::handler(ctx, r)).await
+            }
+            "scim-list-resource-types" => {
+                dispatch(ctx, req, |r| scim_list_resource_types::handler(ctx, r)).await
+            }
+            "scim-get-resource-type" => {
+                dispatch(ctx, req, |r| scim_get_resource_type::handler(ctx, r)).await
+            }
+            "scim-list-schemas" => dispatch(ctx, req, |r| scim_list_schemas::handler(ctx, r)).await,
+            "scim-get-schema" => dispatch(ctx, req, |r| scim_get_schema::handler(ctx, r)).await,
+            "scim-list-users" => dispatch(ctx, req, |r| scim_list_users::handler(ctx, r)).await,
+            "scim-search-users" => dispatch(ctx, req, |r| scim_search_users::handler(ctx, r)).await,
+            "scim-create-user" => dispatch(ctx, req, |r| scim_create_user::handler(ctx, r)).await,
+            "scim-get-user" => dispatch(ctx, req, |r| scim_get_user::handler(ctx, r)).await,
+            "scim-replace-user" => dispatch(ctx, req, |r| scim_replace_user::handler(ctx, r)).await,
+            "scim-patch-user" => dispatch(ctx, req, |r| scim_patch_user::handler(ctx, r)).await,
+            "scim-list-groups" => dispatch(ctx, req, |r| scim_list_groups::handler(ctx, r)).await,
+            "scim-search-groups" => {
+                dispatch(ctx, req, |r| scim_search_groups::handler(ctx, r)).await
+            }
+            "scim-create-group" => dispatch(ctx, req, |r| scim_create_group::handler(ctx, r)).await,
+            "scim-get-group" => dispatch(ctx, req, |r| scim_get_group::handler(ctx, r)).await,
+            "scim-replace-group" => {
+                dispatch(ctx, req, |r| scim_replace_group::handler(ctx, r)).await
+            }
+            "scim-patch-group" => dispatch(ctx, req, |r| scim_patch_group::handler(ctx, r)).await,
+            "scim-search" => dispatch(ctx, req, |r| scim_search::handler(ctx, r)).await,
+            "scim-delete-group" => dispatch(ctx, req, |r| scim_delete_group::handler(ctx, r)).await,
+            "scim-delete-user" => dispatch(ctx, req, |r| scim_delete_user::handler(ctx, r)).await,
             "fallback" => dispatch(ctx, req, |r| fallback::handler(ctx, r)).await,
             other => panic!("no function {other}"),
         }

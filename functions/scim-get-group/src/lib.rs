@@ -1,13 +1,12 @@
 //! `GET /scim/v2/Groups/{id}`: a group as SCIM shows it, with its members unless they
 //! are excluded; its ETag the group's version, `If-None-Match` on it answers 304.
 
-use shared::http::Query;
 use shared::scim::{self, groups, schema::GROUP_TYPE};
 use shared::{ApiResult, Ctx, Request};
 
 pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
     scim::authenticate(ctx, &req).await?;
-    let query = Query::parse(&req, &scim::PROJECTION_PARAMETERS)?;
+    let query = scim::query(&req, &scim::PROJECTION_PARAMETERS)?;
     let projection = scim::projection(&GROUP_TYPE, &query)?;
     let group = groups::get(ctx, &scim::resource_id(&req)).await?;
     let doc = groups::render(ctx, &group, &projection, &scim::base_url(&req)).await?;

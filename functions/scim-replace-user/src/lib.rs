@@ -1,17 +1,22 @@
 //! `PUT /scim/v2/Users/{id}`: the user becomes the document sent (RFC 7644 §3.5.1;
 //! read-only attributes ignored, omitted ones cleared); a stale `If-Match` is 412.
 
-use shared::http::{IfMatch, Query};
+use shared::http::IfMatch;
 use shared::scim::{self, schema::USER_TYPE, users};
 use shared::{ApiResult, Ctx, Request};
 
 pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
     let actor = scim::authenticate(ctx, &req).await?;
-    let query = Query::parse(&req, &scim::PROJECTION_PARAMETERS)?;
+    let query = scim::query(&req, &scim::PROJECTION_PARAMETERS)?;
     let projection = scim::projection(&USER_TYPE, &query)?;
     let body = scim::body(&req)?;
     let id = scim::resource_id(&req);
     let user = users::replace(ctx, &actor, &id, &body, &IfMatch::of(&req)).await?;
     let doc = users::render(ctx, &user, &projection, &scim::base_url(&req)).await?;
-    Ok(scim::respond(shared::http::StatusCode::OK, &doc, Some(user.version), None))
+    Ok(scim::respond(
+        shared::http::StatusCode::OK,
+        &doc,
+        Some(user.version),
+        None,
+    ))
 }

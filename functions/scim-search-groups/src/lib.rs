@@ -7,7 +7,6 @@ use shared::{ApiResult, Ctx, Request};
 
 pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
     scim::authenticate(ctx, &req).await?;
-    let page =
-        list::group_page(ctx, &scim::search_request(&req)?, &scim::base_url(&req)).await?;
+    let page = list::group_page(ctx, &scim::search_request(&req)?, &scim::base_url(&req)).await?;
     Ok(scim::respond(StatusCode::OK, &page, None, None))
 }

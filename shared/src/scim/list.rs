@@ -592,9 +592,8 @@ async fn group_docs(
 /// `startIndex` and `count`. A filter naming what only one type has matches nothing of
 /// the other type; one neither type can serve is the users' error.
 pub async fn search_all(ctx: &Ctx, req: &ListRequest, base: &str) -> Result<Value, ApiError> {
-    let nothing_of_type = |e: &ApiError| {
-        matches!(e.scim_type(), Some("invalidFilter") | Some("invalidValue"))
-    };
+    let nothing_of_type =
+        |e: &ApiError| matches!(e.scim_type(), Some("invalidFilter") | Some("invalidValue"));
     let (user_total, user_docs, user_error) = match user_docs(ctx, req, base).await {
         Ok((t, d)) => (t, d, None),
         Err(e) if nothing_of_type(&e) => (0, Vec::new(), Some(e)),

@@ -96,6 +96,12 @@ pub fn base_url(req: &Request) -> String {
     format!("{proto}://{host}")
 }
 
+/// The query of a SCIM request, holding the parameters of `accepted`; others are
+/// ignored (identity providers add their own).
+pub fn query(req: &Request, accepted: &[&str]) -> Result<Query, ApiError> {
+    Query::parse_lenient(req, accepted)
+}
+
 /// `attributes` and `excludedAttributes` of the query.
 pub fn projection(rt: &schema::ResourceType, query: &Query) -> Result<doc::Projection, ApiError> {
     doc::Projection::new(rt, query.get("attributes"), query.get("excludedAttributes"))
@@ -192,12 +198,12 @@ pub fn read(req: &Request, body: &Value, version: i64) -> Response {
 
 /// The list a `GET` on a collection asks for (its query).
 pub fn list_request(req: &Request) -> Result<list::ListRequest, ApiError> {
-    list::ListRequest::from_query(&Query::parse(req, &list::LIST_PARAMETERS)?)
+    list::ListRequest::from_query(&query(req, &list::LIST_PARAMETERS)?)
 }
 
 /// The list a `POST .search` asks for (its body; it takes no query).
 pub fn search_request(req: &Request) -> Result<list::ListRequest, ApiError> {
-    Query::parse(req, &[])?;
+    query(req, &[])?;
     list::ListRequest::from_search(&body(req)?)
 }
 

@@ -6,7 +6,7 @@ use integration::{TestApp, TestUser};
 use serde_json::{json, Value};
 
 /// The callers, in the column order of [`MATRIX`].
-const CALLERS: [&str; 11] = [
+const CALLERS: [&str; 12] = [
     "anonymous",
     "self",
     "co-member viewer",
@@ -18,6 +18,7 @@ const CALLERS: [&str; 11] = [
     "operator",
     "operator with view_all",
     "invitee",
+    "provisioning token",
 ];
 
 /// (method, route, expected status per caller). `{id}` and `{uid}` are the subject
@@ -25,292 +26,394 @@ const CALLERS: [&str; 11] = [
 /// subject recorded, `{iid}` the pending invitation of the invitee, `{gid}` a group of
 /// the subject and the co-member viewer, granted viewer on the workspace. The operator is a
 /// viewer of the workspace; the operator with `view_all` and the invitee are not
-/// members.
-const MATRIX: &[(&str, &str, [u16; 11])] = &[
+/// members. The provisioning token is an identity provider's: it works under
+/// `/scim/v2` only, where every login token is 401. There `{id}` is the subject (the
+/// group for `/Groups/{id}`), `{name}` the User resource type and `{urn}` its schema.
+const MATRIX: &[(&str, &str, [u16; 12])] = &[
     (
         "POST",
         "/v1/auth/token",
-        [401, 201, 201, 201, 201, 201, 201, 403, 201, 201, 201],
+        [401, 201, 201, 201, 201, 201, 201, 403, 201, 201, 201, 401],
     ),
     (
         "DELETE",
         "/v1/auth/token",
-        [401, 204, 204, 204, 204, 204, 204, 401, 204, 204, 204],
+        [401, 204, 204, 204, 204, 204, 204, 401, 204, 204, 204, 401],
     ),
     (
         "POST",
         "/v1/users",
-        [401, 403, 403, 403, 403, 403, 201, 401, 403, 403, 403],
+        [401, 403, 403, 403, 403, 403, 201, 401, 403, 403, 403, 401],
     ),
     (
         "GET",
         "/v1/users",
-        [401, 200, 200, 200, 200, 403, 200, 401, 200, 403, 403],
+        [401, 200, 200, 200, 200, 403, 200, 401, 200, 403, 403, 401],
     ),
     (
         "GET",
         "/v1/users/me",
-        [401, 200, 200, 200, 200, 200, 200, 401, 200, 200, 200],
+        [401, 200, 200, 200, 200, 200, 200, 401, 200, 200, 200, 401],
     ),
     (
         "GET",
         "/v1/users/search",
-        [401, 200, 200, 200, 200, 200, 200, 401, 200, 200, 200],
+        [401, 200, 200, 200, 200, 200, 200, 401, 200, 200, 200, 401],
     ),
     (
         "PATCH",
         "/v1/users/me/preferences",
-        [401, 200, 200, 200, 200, 200, 200, 401, 200, 200, 200],
+        [401, 200, 200, 200, 200, 200, 200, 401, 200, 200, 200, 401],
     ),
     (
         "GET",
         "/v1/users/{id}",
-        [401, 200, 200, 200, 200, 404, 200, 401, 404, 200, 404],
+        [401, 200, 200, 200, 200, 404, 200, 401, 404, 200, 404, 401],
     ),
     (
         "PUT",
         "/v1/users/{id}",
-        [401, 200, 403, 403, 403, 404, 200, 401, 404, 403, 404],
+        [401, 200, 403, 403, 403, 404, 200, 401, 404, 403, 404, 401],
     ),
     (
         "PATCH",
         "/v1/users/{id}",
-        [401, 200, 403, 403, 403, 404, 200, 401, 404, 403, 404],
+        [401, 200, 403, 403, 403, 404, 200, 401, 404, 403, 404, 401],
     ),
     (
         "DELETE",
         "/v1/users/{id}",
-        [401, 204, 403, 403, 403, 404, 204, 401, 404, 403, 404],
+        [401, 204, 403, 403, 403, 404, 204, 401, 404, 403, 404, 401],
     ),
     (
         "PUT",
         "/v1/users/{id}/device",
-        [401, 200, 403, 403, 403, 404, 200, 401, 404, 403, 404],
+        [401, 200, 403, 403, 403, 404, 200, 401, 404, 403, 404, 401],
     ),
     (
         "DELETE",
         "/v1/users/{id}/device",
-        [401, 204, 403, 403, 403, 404, 204, 401, 404, 403, 404],
+        [401, 204, 403, 403, 403, 404, 204, 401, 404, 403, 404, 401],
     ),
     (
         "POST",
         "/v1/users/{id}/files",
-        [401, 201, 403, 403, 403, 404, 201, 401, 404, 403, 404],
+        [401, 201, 403, 403, 403, 404, 201, 401, 404, 403, 404, 401],
     ),
     (
         "DELETE",
         "/v1/users/{id}/files/{checksum}",
-        [401, 204, 403, 403, 403, 404, 204, 401, 404, 403, 404],
+        [401, 204, 403, 403, 403, 404, 204, 401, 404, 403, 404, 401],
     ),
     (
         "GET",
         "/v1/users/{id}/storage",
-        [401, 200, 403, 403, 403, 404, 200, 401, 404, 403, 404],
+        [401, 200, 403, 403, 403, 404, 200, 401, 404, 403, 404, 401],
     ),
     (
         "GET",
         "/v1/users/{id}/activities",
-        [401, 200, 403, 403, 403, 404, 200, 401, 404, 403, 404],
+        [401, 200, 403, 403, 403, 404, 200, 401, 404, 403, 404, 401],
     ),
     (
         "GET",
         "/v1/users/{id}/activities/count",
-        [401, 200, 403, 403, 403, 404, 200, 401, 404, 403, 404],
+        [401, 200, 403, 403, 403, 404, 200, 401, 404, 403, 404, 401],
     ),
     (
         "GET",
         "/v1/users/{id}/activities/stream",
-        [401, 200, 403, 403, 403, 404, 200, 401, 404, 403, 404],
+        [401, 200, 403, 403, 403, 404, 200, 401, 404, 403, 404, 401],
     ),
     (
         "GET",
         "/v1/users/{id}/workspaces/active",
-        [401, 200, 403, 403, 403, 404, 200, 401, 404, 403, 404],
+        [401, 200, 403, 403, 403, 404, 200, 401, 404, 403, 404, 401],
     ),
     (
         "POST",
         "/v1/workspaces",
-        [401, 201, 201, 201, 201, 201, 201, 401, 201, 201, 201],
+        [401, 201, 201, 201, 201, 201, 201, 401, 201, 201, 201, 401],
     ),
     (
         "GET",
         "/v1/workspaces/{wid}",
-        [401, 200, 200, 200, 200, 404, 200, 401, 200, 404, 404],
+        [401, 200, 200, 200, 200, 404, 200, 401, 200, 404, 404, 401],
     ),
     (
         "PUT",
         "/v1/workspaces/{wid}/members/{uid}",
-        [401, 403, 403, 403, 200, 404, 200, 401, 403, 404, 404],
+        [401, 403, 403, 403, 200, 404, 200, 401, 403, 404, 404, 401],
     ),
     (
         "DELETE",
         "/v1/workspaces/{wid}/members/{uid}",
-        [401, 204, 403, 403, 204, 404, 204, 401, 403, 404, 404],
+        [401, 204, 403, 403, 204, 404, 204, 401, 403, 404, 404, 401],
     ),
     (
         "PATCH",
         "/v1/workspaces/{wid}",
-        [401, 403, 403, 403, 200, 404, 200, 401, 403, 404, 404],
+        [401, 403, 403, 403, 200, 404, 200, 401, 403, 404, 404, 401],
     ),
     (
         "DELETE",
         "/v1/workspaces/{wid}",
-        [401, 403, 403, 403, 204, 404, 204, 401, 403, 404, 404],
+        [401, 403, 403, 403, 204, 404, 204, 401, 403, 404, 404, 401],
     ),
     (
         "GET",
         "/v1/workspaces",
-        [401, 200, 200, 200, 200, 200, 200, 401, 200, 200, 200],
+        [401, 200, 200, 200, 200, 200, 200, 401, 200, 200, 200, 401],
     ),
     (
         "POST",
         "/v1/workspaces/{wid}/invitations",
-        [401, 403, 403, 403, 201, 404, 201, 401, 403, 404, 404],
+        [401, 403, 403, 403, 201, 404, 201, 401, 403, 404, 404, 401],
     ),
     (
         "GET",
         "/v1/workspaces/{wid}/invitations",
-        [401, 403, 403, 403, 200, 404, 200, 401, 403, 404, 404],
+        [401, 403, 403, 403, 200, 404, 200, 401, 403, 404, 404, 401],
     ),
     (
         "DELETE",
         "/v1/workspaces/{wid}/invitations/{iid}",
-        [401, 403, 403, 403, 204, 404, 204, 401, 403, 404, 404],
+        [401, 403, 403, 403, 204, 404, 204, 401, 403, 404, 404, 401],
     ),
     (
         "GET",
         "/v1/users/me/invitations",
-        [401, 200, 200, 200, 200, 200, 200, 401, 200, 200, 200],
+        [401, 200, 200, 200, 200, 200, 200, 401, 200, 200, 200, 401],
     ),
     (
         "POST",
         "/v1/invitations/{iid}/accept",
-        [401, 404, 404, 404, 404, 404, 404, 401, 404, 404, 200],
+        [401, 404, 404, 404, 404, 404, 404, 401, 404, 404, 200, 401],
     ),
     (
         "POST",
         "/v1/invitations/{iid}/decline",
-        [401, 404, 404, 404, 404, 404, 404, 401, 404, 404, 204],
+        [401, 404, 404, 404, 404, 404, 404, 401, 404, 404, 204, 401],
     ),
     (
         "POST",
         "/v1/groups",
-        [401, 403, 403, 403, 403, 403, 201, 401, 403, 403, 403],
+        [401, 403, 403, 403, 403, 403, 201, 401, 403, 403, 403, 401],
     ),
     (
         "GET",
         "/v1/groups",
-        [401, 200, 200, 200, 200, 200, 200, 401, 200, 200, 200],
+        [401, 200, 200, 200, 200, 200, 200, 401, 200, 200, 200, 401],
     ),
     (
         "GET",
         "/v1/groups/{gid}",
-        [401, 200, 200, 404, 404, 404, 200, 401, 404, 404, 404],
+        [401, 200, 200, 404, 404, 404, 200, 401, 404, 404, 404, 401],
     ),
     (
         "PATCH",
         "/v1/groups/{gid}",
-        [401, 403, 403, 404, 404, 404, 200, 401, 404, 404, 404],
+        [401, 403, 403, 404, 404, 404, 200, 401, 404, 404, 404, 401],
     ),
     (
         "DELETE",
         "/v1/groups/{gid}",
-        [401, 403, 403, 404, 404, 404, 204, 401, 404, 404, 404],
+        [401, 403, 403, 404, 404, 404, 204, 401, 404, 404, 404, 401],
     ),
     (
         "PUT",
         "/v1/groups/{gid}/members/{uid}",
-        [401, 403, 403, 404, 404, 404, 200, 401, 404, 404, 404],
+        [401, 403, 403, 404, 404, 404, 200, 401, 404, 404, 404, 401],
     ),
     (
         "DELETE",
         "/v1/groups/{gid}/members/{uid}",
-        [401, 403, 403, 404, 404, 404, 204, 401, 404, 404, 404],
+        [401, 403, 403, 404, 404, 404, 204, 401, 404, 404, 404, 401],
     ),
     (
         "GET",
         "/v1/groups/{gid}/members",
-        [401, 200, 200, 404, 404, 404, 200, 401, 404, 404, 404],
+        [401, 200, 200, 404, 404, 404, 200, 401, 404, 404, 404, 401],
     ),
     (
         "PUT",
         "/v1/workspaces/{wid}/groups/{gid}",
-        [401, 403, 403, 403, 403, 404, 200, 401, 403, 404, 404],
+        [401, 403, 403, 403, 403, 404, 200, 401, 403, 404, 404, 401],
     ),
     (
         "DELETE",
         "/v1/workspaces/{wid}/groups/{gid}",
-        [401, 403, 403, 403, 403, 404, 204, 401, 403, 404, 404],
+        [401, 403, 403, 403, 403, 404, 204, 401, 403, 404, 404, 401],
     ),
     (
         "GET",
         "/v1/workspaces/{wid}/groups",
-        [401, 200, 200, 200, 200, 404, 200, 401, 200, 404, 404],
+        [401, 200, 200, 200, 200, 404, 200, 401, 200, 404, 404, 401],
     ),
     (
         "POST",
         "/v1/provisioning-tokens",
-        [401, 403, 403, 403, 403, 403, 201, 401, 403, 403, 403],
+        [401, 403, 403, 403, 403, 403, 201, 401, 403, 403, 403, 401],
     ),
     (
         "GET",
         "/v1/provisioning-tokens",
-        [401, 403, 403, 403, 403, 403, 200, 401, 403, 403, 403],
+        [401, 403, 403, 403, 403, 403, 200, 401, 403, 403, 403, 401],
     ),
     (
         "DELETE",
         "/v1/provisioning-tokens/{tid}",
-        [401, 403, 403, 403, 403, 403, 204, 401, 403, 403, 403],
+        [401, 403, 403, 403, 403, 403, 204, 401, 403, 403, 403, 401],
     ),
     (
         "GET",
         "/api/user/",
-        [401, 200, 200, 200, 200, 200, 200, 401, 200, 200, 200],
+        [401, 200, 200, 200, 200, 200, 200, 401, 200, 200, 200, 401],
     ),
     (
         "GET",
         "/api/user",
-        [401, 200, 200, 200, 200, 200, 200, 401, 200, 200, 200],
+        [401, 200, 200, 200, 200, 200, 200, 401, 200, 200, 200, 401],
     ),
     (
         "GET",
         "/api/user/get_storage_used/",
-        [401, 200, 200, 200, 200, 200, 200, 401, 200, 200, 200],
+        [401, 200, 200, 200, 200, 200, 200, 401, 200, 200, 200, 401],
     ),
     (
         "GET",
         "/api/user/get_storage_used",
-        [401, 200, 200, 200, 200, 200, 200, 401, 200, 200, 200],
+        [401, 200, 200, 200, 200, 200, 200, 401, 200, 200, 200, 401],
     ),
     (
         "GET",
         "/api/user/refresh_storage_used/",
-        [401, 200, 200, 200, 200, 200, 200, 401, 200, 200, 200],
+        [401, 200, 200, 200, 200, 200, 200, 401, 200, 200, 200, 401],
     ),
     (
         "GET",
         "/api/user/refresh_storage_used",
-        [401, 200, 200, 200, 200, 200, 200, 401, 200, 200, 200],
+        [401, 200, 200, 200, 200, 200, 200, 401, 200, 200, 200, 401],
     ),
     (
         "POST",
         "/api/user/refresh_storage_used/",
-        [401, 200, 200, 200, 200, 200, 200, 401, 200, 200, 200],
+        [401, 200, 200, 200, 200, 200, 200, 401, 200, 200, 200, 401],
     ),
     (
         "POST",
         "/api/user/refresh_storage_used",
-        [401, 200, 200, 200, 200, 200, 200, 401, 200, 200, 200],
+        [401, 200, 200, 200, 200, 200, 200, 401, 200, 200, 200, 401],
     ),
     (
         "POST",
         "/api/user/mark_notifications_read/",
-        [401, 204, 204, 204, 204, 204, 204, 401, 204, 204, 204],
+        [401, 204, 204, 204, 204, 204, 204, 401, 204, 204, 204, 401],
     ),
     (
         "POST",
         "/api/user/mark_notifications_read",
-        [401, 204, 204, 204, 204, 204, 204, 401, 204, 204, 204],
+        [401, 204, 204, 204, 204, 204, 204, 401, 204, 204, 204, 401],
+    ),
+    (
+        "GET",
+        "/scim/v2/ServiceProviderConfig",
+        [401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 200],
+    ),
+    (
+        "GET",
+        "/scim/v2/ResourceTypes",
+        [401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 200],
+    ),
+    (
+        "GET",
+        "/scim/v2/ResourceTypes/{name}",
+        [401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 200],
+    ),
+    (
+        "GET",
+        "/scim/v2/Schemas",
+        [401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 200],
+    ),
+    (
+        "GET",
+        "/scim/v2/Schemas/{urn}",
+        [401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 200],
+    ),
+    (
+        "POST",
+        "/scim/v2/.search",
+        [401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 200],
+    ),
+    (
+        "GET",
+        "/scim/v2/Users",
+        [401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 200],
+    ),
+    (
+        "POST",
+        "/scim/v2/Users/.search",
+        [401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 200],
+    ),
+    (
+        "POST",
+        "/scim/v2/Users",
+        [401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 201],
+    ),
+    (
+        "GET",
+        "/scim/v2/Users/{id}",
+        [401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 200],
+    ),
+    (
+        "PUT",
+        "/scim/v2/Users/{id}",
+        [401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 200],
+    ),
+    (
+        "PATCH",
+        "/scim/v2/Users/{id}",
+        [401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 200],
+    ),
+    (
+        "DELETE",
+        "/scim/v2/Users/{id}",
+        [401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 204],
+    ),
+    (
+        "GET",
+        "/scim/v2/Groups",
+        [401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 200],
+    ),
+    (
+        "POST",
+        "/scim/v2/Groups/.search",
+        [401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 200],
+    ),
+    (
+        "POST",
+        "/scim/v2/Groups",
+        [401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 201],
+    ),
+    (
+        "GET",
+        "/scim/v2/Groups/{id}",
+        [401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 200],
+    ),
+    (
+        "PUT",
+        "/scim/v2/Groups/{id}",
+        [401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 200],
+    ),
+    (
+        "PATCH",
+        "/scim/v2/Groups/{id}",
+        [401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 200],
+    ),
+    (
+        "DELETE",
+        "/scim/v2/Groups/{id}",
+        [401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 204],
     ),
 ];
 
@@ -370,6 +473,15 @@ async fn world() -> World {
         .await
         .expect("provisioning token");
     let provisioning_token = record.token_id.to_string();
+    let (idp, idp_secret) = shared::auth::issue_provisioning_token(&app.ctx, "scim-idp", None)
+        .await
+        .expect("provisioning token");
+    let idp = TestUser {
+        id: idp.token_id.to_string(),
+        token: idp_secret,
+        username: "provisioning-token".into(),
+        email: String::new(),
+    };
     let r = app
         .set_device(
             &subject.token,
@@ -398,6 +510,7 @@ async fn world() -> World {
         Some(operator),
         Some(seer),
         Some(invitee),
+        Some(idp),
     ];
     World {
         app,
@@ -410,7 +523,15 @@ async fn world() -> World {
     }
 }
 
-fn body_for(method: &str, route: &str, caller: Option<&TestUser>) -> Option<Value> {
+const SCIM_USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
+const SCIM_GROUP: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
+
+fn body_for(
+    method: &str,
+    route: &str,
+    caller: Option<&TestUser>,
+    subject: &TestUser,
+) -> Option<Value> {
     match (method, route) {
         ("POST", "/v1/auth/token") => Some(match caller {
             Some(u) if u.username.starts_with("admin-") => {
@@ -448,6 +569,32 @@ fn body_for(method: &str, route: &str, caller: Option<&TestUser>) -> Option<Valu
         ("PATCH", "/v1/groups/{gid}") => Some(json!({"description": "described"})),
         ("POST", "/v1/provisioning-tokens") => Some(json!({"name": "idp"})),
         ("PUT", "/v1/workspaces/{wid}/groups/{gid}") => Some(json!({"role": "editor"})),
+        ("POST", "/scim/v2/Users") => Some(json!({
+            "schemas": [SCIM_USER],
+            "userName": "scim-new",
+            "emails": [{"value": "scim-new@example.com"}],
+        })),
+        ("PUT", "/scim/v2/Users/{id}") => Some(json!({
+            "schemas": [SCIM_USER],
+            "userName": subject.username,
+            "emails": [{"value": subject.email}],
+            "active": true,
+        })),
+        ("POST", "/scim/v2/Groups") => Some(json!({
+            "schemas": [SCIM_GROUP],
+            "displayName": "scim-new",
+        })),
+        ("PUT", "/scim/v2/Groups/{id}") => Some(json!({
+            "schemas": [SCIM_GROUP],
+            "displayName": "team",
+        })),
+        ("PATCH", p) if p.starts_with("/scim/v2/") => Some(json!({
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            "Operations": [{"op": "add", "path": "externalId", "value": "ext-1"}],
+        })),
+        ("POST", p) if p.ends_with(".search") => Some(json!({
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
+        })),
         ("POST", p) if p.starts_with("/api/user/mark_notifications_read") => {
             Some(json!({"timestamp": "2026-01-01T00:00:00Z"}))
         }
@@ -456,8 +603,15 @@ fn body_for(method: &str, route: &str, caller: Option<&TestUser>) -> Option<Valu
 }
 
 fn path_for(method: &str, route: &str, w: &World) -> String {
+    let subject = if route.starts_with("/scim/v2/Groups/") {
+        &w.group
+    } else {
+        &w.subject.id
+    };
     let path = route
-        .replace("{id}", &w.subject.id)
+        .replace("{id}", subject)
+        .replace("{name}", "User")
+        .replace("{urn}", SCIM_USER)
         .replace("{uid}", &w.subject.id)
         .replace("{wid}", &w.ws)
         .replace("{checksum}", "f1")
@@ -479,7 +633,7 @@ async fn check(w: &World, method: &str, route: &str, col: usize, expected: u16) 
             method,
             &path_for(method, route, w),
             caller.map(|c| c.token.as_str()),
-            body_for(method, route, caller),
+            body_for(method, route, caller, &w.subject),
         )
         .await;
     (r.status != expected).then(|| {
@@ -508,22 +662,15 @@ fn every_route_has_a_row() {
 async fn every_route_answers_every_caller_as_the_matrix_says() {
     let mut failures = Vec::new();
     for (method, route, expected) in MATRIX {
-        let changes_state = *method == "DELETE";
-        let shared = if changes_state {
-            None
-        } else {
-            Some(world().await)
-        };
+        // A DELETE that succeeded leaves nothing for the next caller to delete: the
+        // caller after it gets a fresh world. Refusals change nothing, so they share.
+        let mut w = world().await;
         for (col, status) in expected.iter().enumerate() {
-            let fresh;
-            let w = match &shared {
-                Some(w) => w,
-                None => {
-                    fresh = world().await;
-                    &fresh
-                }
-            };
-            failures.extend(check(w, method, route, col, *status).await);
+            failures.extend(check(&w, method, route, col, *status).await);
+            let deleted = *method == "DELETE" && (200..300).contains(status);
+            if deleted && col + 1 < expected.len() {
+                w = world().await;
+            }
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));

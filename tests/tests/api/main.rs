@@ -15,6 +15,7 @@ mod profiles;
 mod provisioning;
 mod routes;
 mod scale;
+mod scim;
 mod scim_core;
 mod secrets;
 mod storage;

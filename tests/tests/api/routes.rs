@@ -191,7 +191,13 @@ async fn every_route_refuses_a_query_parameter_it_does_not_take() {
     let app = integration::TestApp::spawn().await;
     let admin = app.admin().await;
     let uuid = "0b0e2f4c-1d2a-4c6e-9f00-000000000001";
-    for r in routes(TEMPLATE).unwrap() {
+    // SCIM routes ignore parameters they do not take (identity providers send their
+    // own); tests/tests/api/scim.rs holds them to that.
+    for r in routes(TEMPLATE)
+        .unwrap()
+        .into_iter()
+        .filter(|r| !r.path.starts_with("/scim/"))
+    {
         let path: String = r
             .path
             .split('/')
