@@ -247,13 +247,13 @@ impl Query {
         Self::parse_as(req, accepted, true)
     }
 
-    /// The query of a SCIM route: parameters other than `accepted` are ignored, as
-    /// identity providers send their own (Entra ID's `aadOptscim062020` flag).
-    pub fn parse_lenient(req: &Request, accepted: &[&str]) -> Result<Query, ApiError> {
-        Self::parse_as(req, accepted, false)
-    }
-
-    fn parse_as(req: &Request, accepted: &[&str], strict: bool) -> Result<Query, ApiError> {
+    /// The query of a route taking `accepted`; with `strict` false other parameters
+    /// are ignored rather than refused (SCIM's, through `scim::query`).
+    pub(crate) fn parse_as(
+        req: &Request,
+        accepted: &[&str],
+        strict: bool,
+    ) -> Result<Query, ApiError> {
         if req.uri().query().map_or(0, str::len) > MAX_QUERY_BYTES {
             return Err(ApiError::bad_request("Query string too long"));
         }

@@ -97,9 +97,9 @@ pub fn base_url(req: &Request) -> String {
 }
 
 /// The query of a SCIM request, holding the parameters of `accepted`; others are
-/// ignored (identity providers add their own).
+/// ignored, as identity providers send their own (Entra ID's `aadOptscim062020`).
 pub fn query(req: &Request, accepted: &[&str]) -> Result<Query, ApiError> {
-    Query::parse_lenient(req, accepted)
+    Query::parse_as(req, accepted, false)
 }
 
 /// `attributes` and `excludedAttributes` of the query.

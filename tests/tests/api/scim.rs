@@ -465,8 +465,8 @@ async fn group_pushes_reach_workspace_roles() {
         m.sort();
         m
     };
-    let in_ws = format!("/v1/users?workspace_id={ws}");
-    let r = app.call("GET", &in_ws, Some(&admin.token), None).await;
+    let in_ws = format!("workspace_id={ws}");
+    let r = app.list_users(&admin.token, &in_ws).await;
     assert_eq!(members(r), [(ann.clone(), "editor".to_string())]);
 
     // the user's groups are read-only on the user, and listed there
@@ -488,7 +488,7 @@ async fn group_pushes_reach_workspace_roles() {
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let r = app.call("GET", &in_ws, Some(&admin.token), None).await;
+    let r = app.list_users(&admin.token, &in_ws).await;
     let mut both = vec![
         (ann.clone(), "editor".to_string()),
         (bob.clone(), "editor".to_string()),
@@ -502,7 +502,7 @@ async fn group_pushes_reach_workspace_roles() {
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let r = app.call("GET", &in_ws, Some(&admin.token), None).await;
+    let r = app.list_users(&admin.token, &in_ws).await;
     assert_eq!(members(r), [(bob.clone(), "editor".to_string())]);
     let r = idp
         .patch(
@@ -514,7 +514,7 @@ async fn group_pushes_reach_workspace_roles() {
     let r = idp.get(&format!("{path}?excludedAttributes=members")).await;
     assert!(r.body.get("members").is_none(), "{}", r.text);
     assert_eq!(r.body["displayName"], "Engineering");
-    let r = app.call("GET", &in_ws, Some(&admin.token), None).await;
+    let r = app.list_users(&admin.token, &in_ws).await;
     assert_eq!(members(r), []);
 
     // a member that is no user, and a name that is taken
@@ -554,7 +554,7 @@ async fn group_pushes_reach_workspace_roles() {
     assert_eq!(idp.delete(&path).await.status, 204);
     scim_error(&idp.get(&path).await, 404, None);
     assert_eq!(app.get_group(&admin.token, &gid).await.status, 404);
-    let r = app.call("GET", &in_ws, Some(&admin.token), None).await;
+    let r = app.list_users(&admin.token, &in_ws).await;
     assert_eq!(members(r), []);
 }
 
