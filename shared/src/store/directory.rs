@@ -149,10 +149,29 @@ impl DirectoryQuery {
             }
             None => {}
         }
+        // On the index sorted by a searched field, that field is the index's sort key,
+        // which a filter expression may not name: the search is then tested on each
+        // entry read (the entries carry all four fields), at the same read cost.
+        let mut keep = None;
         if let Some(q) = &self.search {
-            parts.push("(begins_with(k_username, :q) OR begins_with(k_email, :q) OR begins_with(k_first, :qh) OR begins_with(k_last, :qh))".into());
-            values.insert(":q".into(), s(q.clone()));
-            values.insert(":qh".into(), s(keys::name_key(q)));
+            if SortField::SEARCHABLE.iter().any(|(f, _)| *f == self.sort) {
+                let (plain, hashed) = (q.clone(), keys::name_key(q));
+                keep = Some(move |item: &Item| {
+                    let starts = |attr: &str, with: &str| {
+                        item.get(attr)
+                            .and_then(|v| v.as_s().ok())
+                            .is_some_and(|v| v.starts_with(with))
+                    };
+                    starts("k_username", &plain)
+                        || starts("k_email", &plain)
+                        || starts("k_first", &hashed)
+                        || starts("k_last", &hashed)
+                });
+            } else {
+                parts.push("(begins_with(k_username, :q) OR begins_with(k_email, :q) OR begins_with(k_first, :qh) OR begins_with(k_last, :qh))".into());
+                values.insert(":q".into(), s(q.clone()));
+                values.insert(":qh".into(), s(keys::name_key(q)));
+            }
         }
         if let Some(ids) = &self.ids {
             let placeholders: Vec<String> = (0..ids.len()).map(|i| format!(":id{i}")).collect();
@@ -165,6 +184,10 @@ impl DirectoryQuery {
                 parts.push(format!("user_id IN ({})", placeholders.join(", ")));
             }
         }
+        let range = match keep {
+            Some(keep) => range.keep(keep),
+            None => range,
+        };
         if parts.is_empty() {
             range
         } else {
@@ -215,7 +238,13 @@ impl Store {
         q: &DirectoryQuery,
         max: i64,
     ) -> Result<(i64, bool), ApiError> {
-        self.count_up_to(&q.range(), max).await
+        // The order does not change the count; by creation time every filter can be
+        // said in the expression (no searched field is that index's key).
+        let by_created = DirectoryQuery {
+            sort: SortField::CreatedAt,
+            ..q.clone()
+        };
+        self.count_up_to(&by_created.range(), max).await
     }
 
     /// Ids of users in `dirs` whose username, email, first or last name starts with the

@@ -28,8 +28,21 @@ pub(crate) struct Range {
     names: HashMap<String, String>,
     values: Item,
     filter: Option<String>,
+    /// A test applied to each item read, after DynamoDB's filter: for what a filter
+    /// expression may not say (an index's own sort key).
+    keep: Option<Keep>,
     descending: bool,
     consistent: bool,
+}
+
+/// The test of [`Range::keep`].
+#[derive(Clone)]
+pub(crate) struct Keep(std::sync::Arc<dyn Fn(&Item) -> bool + Send + Sync>);
+
+impl std::fmt::Debug for Keep {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Keep(..)")
+    }
 }
 
 impl Range {
@@ -43,6 +56,7 @@ impl Range {
             names: HashMap::from([("#pk".into(), keys::PK.into())]),
             values: HashMap::from([(":pk".into(), s(pk))]),
             filter: None,
+            keep: None,
             descending: false,
             consistent: true,
         }
@@ -64,6 +78,7 @@ impl Range {
             names: HashMap::from([("#pk".into(), pk_attr.into())]),
             values: HashMap::from([(":pk".into(), s(pk))]),
             filter: None,
+            keep: None,
             descending: false,
             consistent: false,
         }
@@ -98,6 +113,18 @@ impl Range {
         self.names.extend(names);
         self.values.extend(values);
         self
+    }
+
+    /// Only items `keep` accepts, tested as they are read (it counts toward the scan
+    /// budget as a filter does). For conditions a filter expression cannot hold: on
+    /// an index, its sort key.
+    pub(crate) fn keep(mut self, keep: impl Fn(&Item) -> bool + Send + Sync + 'static) -> Range {
+        self.keep = Some(Keep(std::sync::Arc::new(keep)));
+        self
+    }
+
+    fn filtered(&self) -> bool {
+        self.filter.is_some() || self.keep.is_some()
     }
 
     /// In descending sort-key order.
@@ -149,19 +176,23 @@ impl Store {
         let mut budget = self.scan_budget as i32;
         loop {
             let want = (limit + 1 - found.len()) as i32;
-            let want = if r.filter.is_some() {
+            let want = if r.filtered() {
                 want.max(100).min(budget)
             } else {
                 want
             };
             let out = self.send(self.query(r, start.take()).limit(want)).await?;
-            found.extend(out.items.unwrap_or_default());
+            let items = out.items.unwrap_or_default();
+            match &r.keep {
+                Some(Keep(keep)) => found.extend(items.into_iter().filter(|i| keep(i))),
+                None => found.extend(items),
+            }
             if found.len() > limit {
                 break;
             }
             budget -= out.scanned_count;
             match out.last_evaluated_key {
-                Some(k) if !k.is_empty() && r.filter.is_some() && budget <= 0 => {
+                Some(k) if !k.is_empty() && r.filtered() && budget <= 0 => {
                     return Ok(Page {
                         items: found,
                         next: Some(k),
@@ -205,12 +236,14 @@ impl Store {
     /// The first `n` items of `r`, in one request (fewer when a filter or DynamoDB's
     /// 1 MB page cuts them short).
     pub(crate) async fn read_first(&self, r: &Range, n: usize) -> Result<Vec<Item>, ApiError> {
+        debug_assert!(r.keep.is_none(), "only read_page applies Range::keep");
         let out = self.send(self.query(r, None).limit(n as i32)).await?;
         Ok(out.items.unwrap_or_default())
     }
 
     /// Every item of `r`, all pages.
     pub(crate) async fn read_all(&self, r: &Range) -> Result<Vec<Item>, ApiError> {
+        debug_assert!(r.keep.is_none(), "only read_page applies Range::keep");
         let pages = every_page(move |start| async move {
             let out = self.send(self.query(r, start)).await?;
             Ok((out.items.unwrap_or_default(), out.last_evaluated_key))
@@ -229,6 +262,7 @@ impl Store {
     /// How many items of `r` there are, counting page by page up to `max`: the count
     /// (at most `max` when it stopped) and whether it stopped there.
     pub(crate) async fn count_up_to(&self, r: &Range, max: i64) -> Result<(i64, bool), ApiError> {
+        debug_assert!(r.keep.is_none(), "only read_page applies Range::keep");
         let mut total = 0;
         let mut start = None;
         loop {
