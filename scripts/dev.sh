@@ -51,9 +51,10 @@ log "starting the background worker (admin worker; logs in .local/worker.log)"
 PIDS+=("$(start_worker "$envfile")")
 cat <<MSG
 
-  API:    http://127.0.0.1:$API_PORT
-  Admin:  $DEV_ADMIN_EMAIL / $DEV_ADMIN_PASSWORD
-  Token:  $TOKEN
+  API:     http://127.0.0.1:$API_PORT
+  Console: http://127.0.0.1:$API_PORT/console/
+  Admin:   $DEV_ADMIN_EMAIL / $DEV_ADMIN_PASSWORD
+  Token:   $TOKEN
 
   Try:    curl -s -H "Authorization: Bearer $TOKEN" http://127.0.0.1:$API_PORT/v1/users/me
 

@@ -39,6 +39,33 @@ ensure_tools() {
   ensure_nextest
 }
 
+# The console's browser tests: Debian's chromium (apt, as root; otherwise it asks for
+# it), Playwright from PyPI pointed at it, and axe-core from npm.
+AXE_VERSION=4.11.4
+AXE_DIR="$LOCAL/axe"
+ensure_console_tools() {
+  if ! chromium_bin >/dev/null; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+      log "installing Debian's chromium for the console's browser tests"
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    fi
+    chromium_bin >/dev/null || die "the console's browser tests need Chromium: install it (e.g. apt-get install chromium) or set CHROMIUM"
+  fi
+  ensure_pip "$ROOT/scripts/requirements-console.txt"
+  if [ ! -f "$AXE_DIR/node_modules/axe-core/axe.min.js" ] || \
+     [ "$(cd "$AXE_DIR" && node -p 'require("axe-core/package.json").version' 2>/dev/null)" != "$AXE_VERSION" ]; then
+    log "installing axe-core $AXE_VERSION (npm) into .local/axe"
+    mkdir -p "$AXE_DIR"
+    (cd "$AXE_DIR" && { [ -f package.json ] || npm init -y >/dev/null; } && npm install -s --no-audit --no-fund "axe-core@$AXE_VERSION" >/dev/null)
+  fi
+}
+
+# chromium_bin: the system Chromium (CHROMIUM, or Debian's chromium on the PATH).
+chromium_bin() {
+  local c="${CHROMIUM:-$(command -v chromium || command -v chromium-browser || true)}"
+  [ -n "$c" ] && [ -x "$c" ] && echo "$c"
+}
+
 ensure_nextest() {
   if ! cargo nextest --version >/dev/null 2>&1; then
     log "installing cargo-nextest $NEXTEST_VERSION"

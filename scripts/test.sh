@@ -2,6 +2,7 @@
 # make test: everything CI runs. Starts its own DynamoDB Local on a free port.
 source "$(dirname "$0")/lib.sh"
 ensure_tools
+ensure_console_tools
 cd "$ROOT"
 
 log "cargo fmt --check"
@@ -69,6 +70,10 @@ while read -r method path function; do
       404:*'messages:2.0:Error'*|405:*'messages:2.0:Error'*) [[ "$path" == /scim/* ]] || {
         bad=$((bad+1)); echo "  FAIL $method $path -> $code (a SCIM error outside /scim/): $body"; } ;;
       *) bad=$((bad+1)); echo "  FAIL $method $path -> $code (expected the fallback): $body" ;; esac
+  elif [ "$function" = console ]; then
+    # The console is public: its page (200), or its own 404 for an asset it lacks.
+    case "$code:$body" in 200:*|308:*|404:*'"resource_type":"asset"'*) ;;
+      *) bad=$((bad+1)); echo "  FAIL $method $path -> $code (expected console): $body" ;; esac
   else
     case "$code" in 404|405) bad=$((bad+1)); echo "  FAIL $method $path -> $code (expected $function): $body" ;; esac
   fi
@@ -92,6 +97,14 @@ schemathesis run docs/openapi.yaml --url "http://127.0.0.1:$API_PORT" \
   -H "Authorization: Bearer $ST_TOKEN" \
   --checks negative_data_rejection \
   --phases coverage --mode negative --max-examples 5 --seed 1 -w 2
+
+log "the admin console in headless Chromium (Playwright, axe-core) on the same local API"
+CONSOLE_PASSWORD=console-admin-password
+CONSOLE_API="http://127.0.0.1:$API_PORT" \
+ADMIN_LOGIN=console-admin@example.com ADMIN_PASSWORD="$CONSOLE_PASSWORD" \
+ADMIN_TOKEN="$(target/debug/admin create-admin console-admin@example.com --token <<<"$CONSOLE_PASSWORD")" \
+AXE_JS="$AXE_DIR/node_modules/axe-core/axe.min.js" CHROMIUM="$(chromium_bin)" SHOTS="$ROOT/docs/console" \
+  "$VENV/bin/python" tests/console/console_test.py
 
 log "sam validate --lint and cfn-lint"
 sam validate --lint --template template.yaml --region us-east-1

@@ -3,7 +3,8 @@
 
 pub use http::StatusCode;
 use http::{header, HeaderValue};
-use lambda_http::{Body, RequestExt};
+pub use lambda_http::Body;
+use lambda_http::RequestExt;
 use serde::Serialize;
 use serde_json::{json, Value};
 use uuid::Uuid;

@@ -550,6 +550,30 @@ impl GrantView {
     }
 }
 
+/// A grant as the group's side lists it: the workspace it gives a role on, by name.
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupGrantView {
+    pub group_id: Uuid,
+    pub workspace_id: Uuid,
+    pub workspace_name: String,
+    pub role: WsRole,
+    pub status: GrantStatus,
+    pub granted_at: String,
+}
+
+impl GroupGrantView {
+    pub fn new(g: &GrantRecord, workspace_name: &str) -> GroupGrantView {
+        GroupGrantView {
+            group_id: g.group_id,
+            workspace_id: g.workspace_id,
+            workspace_name: workspace_name.to_string(),
+            role: g.role,
+            status: g.status,
+            granted_at: g.granted_at.clone(),
+        }
+    }
+}
+
 /// A counted file (`USER#<id>` / `FILE#<checksum>`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FileRecord {

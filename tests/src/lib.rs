@@ -267,6 +267,10 @@ impl TestApp {
             "list-workspace-groups" => {
                 dispatch(ctx, req, |r| list_workspace_groups::handler(ctx, r)).await
             }
+            "list-group-workspaces" => {
+                dispatch(ctx, req, |r| list_group_workspaces::handler(ctx, r)).await
+            }
+            "console" => dispatch(ctx, req, |r| console::handler(ctx, r)).await,
             "create-provisioning-token" => {
                 dispatch(ctx, req, |r| create_provisioning_token::handler(ctx, r)).await
             }
@@ -737,6 +741,11 @@ impl TestApp {
     /// `GET /v1/workspaces/{wid}/groups?{query}` (list-workspace-groups).
     pub async fn list_workspace_groups(&self, token: &str, wid: &str, query: &str) -> TestResponse {
         let path = format!("/v1/workspaces/{wid}/groups");
+        self.get(token, &with_query(&path, query)).await
+    }
+
+    pub async fn list_group_workspaces(&self, token: &str, gid: &str, query: &str) -> TestResponse {
+        let path = format!("/v1/groups/{gid}/workspaces");
         self.get(token, &with_query(&path, query)).await
     }
 

@@ -726,6 +726,37 @@ impl Store {
         self.read_page(&grants, page).await?.try_map(from_item)
     }
 
+    /// A page of the grants made to group `gid`, in workspace id order: the mirrors in
+    /// the group's partition name the workspaces, and one read fetches their grants.
+    pub async fn group_grants_page(
+        &self,
+        gid: Uuid,
+        page: &PageRequest,
+    ) -> Result<Page<GrantRecord>, ApiError> {
+        let mirrors = Range::partition(keys::group(gid)).prefix(keys::GRANT_PREFIX);
+        let found = self.read_page(&mirrors, page).await?;
+        let wids: Vec<Uuid> = found
+            .items
+            .iter()
+            .filter_map(|i| i.get("workspace_id")?.as_s().ok()?.parse().ok())
+            .collect();
+        let grant_keys = wids
+            .iter()
+            .map(|w| key(keys::workspace(*w), keys::grant(gid)))
+            .collect();
+        let mut grants: Vec<GrantRecord> = self
+            .batch_get(grant_keys)
+            .await?
+            .into_iter()
+            .map(from_item)
+            .collect::<Result<_, _>>()?;
+        grants.sort_by_key(|g| g.workspace_id);
+        Ok(Page {
+            items: grants,
+            next: found.next,
+        })
+    }
+
     /// Puts `users` into `group` without activities or grant work, and sets its
     /// member count: bulk fixtures for tests and benchmarks on fresh groups only
     /// (grant the group afterwards).

@@ -236,6 +236,27 @@ const MATRIX: &[(&str, &str, [u16; 12])] = &[
         [401, 200, 200, 404, 404, 404, 200, 401, 404, 404, 404, 401],
     ),
     (
+        "GET",
+        "/v1/groups/{gid}/workspaces",
+        [401, 200, 200, 404, 404, 404, 200, 401, 404, 404, 404, 401],
+    ),
+    // The console is public; the data it shows comes from the routes above.
+    (
+        "GET",
+        "/console",
+        [308, 308, 308, 308, 308, 308, 308, 308, 308, 308, 308, 308],
+    ),
+    (
+        "GET",
+        "/console/",
+        [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    (
+        "GET",
+        "/console/{asset}",
+        [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    (
         "PUT",
         "/v1/workspaces/{wid}/groups/{gid}",
         [401, 403, 403, 403, 403, 404, 200, 401, 403, 404, 404, 401],
@@ -617,7 +638,8 @@ fn path_for(method: &str, route: &str, w: &World) -> String {
         .replace("{checksum}", "f1")
         .replace("{iid}", &w.invitation)
         .replace("{gid}", &w.group)
-        .replace("{tid}", &w.provisioning_token);
+        .replace("{tid}", &w.provisioning_token)
+        .replace("{asset}", console::ASSETS[0].name);
     match (method, route) {
         ("GET", "/v1/users") => format!("{path}?workspace_id={}", w.ws),
         ("GET", "/v1/users/search") => format!("{path}?q=s"),

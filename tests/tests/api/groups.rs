@@ -303,6 +303,82 @@ async fn the_effective_role_is_the_highest_of_direct_and_granted_roles() {
         404
     );
 
+    // the group's side: its members and global admins see the workspaces granted
+    let r = app.list_group_workspaces(&gina.token, &team, "").await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["grants"].as_array().unwrap().len(), 1, "{}", r.text);
+    assert_eq!(r.body["grants"][0]["workspace_id"], ws.as_str());
+    assert_eq!(r.body["grants"][0]["workspace_name"], "studio");
+    assert_eq!(r.body["grants"][0]["role"], "editor");
+    assert_eq!(r.body["grants"][0]["status"], "active");
+    assert_eq!(r.body["has_more"], false);
+    // paging over two grants, one at a time: each once
+    let second = app.workspace(&owner, "second").await;
+    let r = app
+        .grant_group(&admin.token, &second, &team, "viewer")
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let mut seen = BTreeSet::new();
+    let mut query = "limit=1".to_string();
+    loop {
+        let r = app.list_group_workspaces(&admin.token, &team, &query).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(r.body["grants"].as_array().unwrap().len(), 1, "{}", r.text);
+        assert_eq!(r.body["grants"][0]["group_id"], team.as_str());
+        seen.insert(
+            r.body["grants"][0]["workspace_id"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+        if r.body["has_more"] == false {
+            break;
+        }
+        query = format!("limit=1&cursor={}", r.body["next_cursor"].as_str().unwrap());
+    }
+    assert_eq!(seen, BTreeSet::from([ws.clone(), second.clone()]));
+    assert_eq!(
+        app.revoke_group(&admin.token, &second, &team).await.status,
+        204
+    );
+    let r = app.list_group_workspaces(&admin.token, &team, "").await;
+    assert_eq!(r.body["grants"].as_array().unwrap().len(), 1, "{}", r.text);
+    // the owner (not in the group) and a stranger: 404; bad limit and cursor: 400
+    for t in [&owner.token, &stranger.token] {
+        let r = app.list_group_workspaces(t, &team, "").await;
+        assert_eq!(r.status, 404, "{}", r.text);
+    }
+    assert_eq!(
+        app.list_group_workspaces(&admin.token, unknown, "")
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        app.list_group_workspaces(&admin.token, &team, "limit=0")
+            .await
+            .status,
+        400
+    );
+    assert_eq!(
+        app.list_group_workspaces(&admin.token, &team, "cursor=forged")
+            .await
+            .status,
+        400
+    );
+    assert_eq!(
+        app.list_group_workspaces(&admin.token, &team, "other=1")
+            .await
+            .status,
+        400
+    );
+    assert_eq!(
+        app.list_group_workspaces("not-a-token", &team, "")
+            .await
+            .status,
+        401
+    );
+
     // a workspace admin cannot remove a membership that comes only from groups
     let r = app.remove_member(&owner.token, &ws, &gina.id).await;
     assert_eq!(r.status, 409, "{}", r.text);

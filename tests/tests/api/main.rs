@@ -4,6 +4,7 @@
 mod activities;
 mod auth_users;
 mod authz_matrix;
+mod console;
 mod faults;
 mod groups;
 mod hostile;
