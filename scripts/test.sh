@@ -97,6 +97,16 @@ schemathesis run docs/openapi.yaml --url "http://127.0.0.1:$API_PORT" \
   -H "Authorization: Bearer $ST_TOKEN" \
   --checks negative_data_rejection \
   --phases coverage --mode negative --max-examples 5 --seed 1 -w 2
+log "schemathesis on /scim/v2 with a provisioning token (the login token above is 401 there)"
+ST_SCIM_TOKEN="$(target/debug/admin provisioning-token schemathesis)"
+schemathesis run docs/openapi.yaml --url "http://127.0.0.1:$API_PORT" \
+  -H "Authorization: Bearer $ST_SCIM_TOKEN" --include-path-regex '^/scim/v2' \
+  --checks not_a_server_error,response_schema_conformance,status_code_conformance \
+  --phases examples,fuzzing --mode positive --max-examples 10 --seed 1 -w 2
+schemathesis run docs/openapi.yaml --url "http://127.0.0.1:$API_PORT" \
+  -H "Authorization: Bearer $ST_SCIM_TOKEN" --include-path-regex '^/scim/v2' \
+  --checks negative_data_rejection \
+  --phases coverage --mode negative --max-examples 5 --seed 1 -w 2
 
 log "the admin console in headless Chromium (Playwright, axe-core) on the same local API"
 CONSOLE_PASSWORD=console-admin-password

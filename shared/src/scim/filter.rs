@@ -148,7 +148,8 @@ fn attr_path(word: &str, extension_urns: &[&str]) -> Result<AttrPath, ApiError> 
             sub: None,
         });
     }
-    let (urn, rest) = if word.len() > 4 && word[..4].eq_ignore_ascii_case("urn:") {
+    let is_urn = word.len() > 4 && word.as_bytes()[..4].eq_ignore_ascii_case(b"urn:");
+    let (urn, rest) = if is_urn {
         let (urn, rest) = word
             .rsplit_once(':')
             .ok_or_else(|| invalid(format!("Invalid attribute path '{word}'")))?;
@@ -620,6 +621,25 @@ mod tests {
             if p.attr == "name" && p.sub.as_deref() == Some("familyName") && p.urn.is_some()));
         let f = parse(r#"title eq "say \"hi\"""#, URNS).unwrap();
         assert!(matches!(f, Filter::Compare(_, _, v) if v == "say \"hi\""));
+    }
+
+    #[test]
+    fn multibyte_words_are_refused_not_a_panic() {
+        // A path is cut at "urn:" by bytes; a word whose fourth byte is inside a
+        // character must be a 400, not a panic (found by schemathesis).
+        for word in [
+            "\u{12}á\u{1408e}",
+            "O\u{8}\u{b86fb}",
+            "abcé",
+            "urn\u{e9}x:y",
+            "ü",
+        ] {
+            assert!(parse_path(word, URNS).is_err(), "{word:?}");
+            assert!(
+                parse(&format!("{word} eq \"x\""), URNS).is_err(),
+                "{word:?}"
+            );
+        }
     }
 
     #[test]
