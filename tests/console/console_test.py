@@ -174,9 +174,21 @@ def main():
         expect(page.get_by_role("alert")).to_contain_text("AUTHENTICATION_FAILED")
         expect(page.get_by_role("button", name="Log in")).to_be_enabled()
 
-        step("login as the admin: the users table, search and filters")
-        page.get_by_label("Password").fill(ADMIN_PASSWORD)
-        page.get_by_role("button", name="Log in").click()
+        step("login as the admin with the keyboard only: the users table, search and filters")
+        page.reload()
+        # the screen's heading has the focus; the skip link moves it to the content and
+        # leaves the route alone
+        page.get_by_role("link", name="Skip to content").focus()
+        page.keyboard.press("Enter")
+        expect(page.locator("main")).to_be_focused()
+        assert page.url.endswith("#/login"), page.url
+        page.keyboard.press("Tab")
+        expect(page.get_by_label("Email or username")).to_be_focused()
+        page.keyboard.type(ADMIN_LOGIN)
+        page.keyboard.press("Tab")
+        expect(page.get_by_label("Password")).to_be_focused()
+        page.keyboard.type(ADMIN_PASSWORD)
+        page.keyboard.press("Enter")
         expect(page.get_by_role("heading", name="Users", exact=True)).to_be_visible()
         nav = page.get_by_role("navigation", name="Main")
         for item in ["Users", "Workspaces", "Groups", "Provisioning tokens", "My invitations", "My profile"]:

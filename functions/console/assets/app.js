@@ -822,5 +822,10 @@ async function render() {
   notFound();
 }
 
+// The skip link moves the focus; following its href would change the route.
+document.querySelector(".skip").addEventListener("click", (ev) => {
+  ev.preventDefault();
+  main.focus();
+});
 window.addEventListener("hashchange", render);
 render();
