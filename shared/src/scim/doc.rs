@@ -226,12 +226,9 @@ pub fn check_schemas(rt: &ResourceType, body: &Map<String, Value>) -> Result<(),
             rt.core.id
         )));
     }
-    if let Some(other) = urns
-        .iter()
-        .find(|u| !u.eq_ignore_ascii_case(rt.core.id) && rt.extension(u).is_none())
-    {
-        return Err(ApiError::invalid_value(format!("Unknown schema {other}")));
-    }
+    // Other URNs are let through and their attributes ignored: Entra ID's documented
+    // group create names `http://schemas.microsoft.com/2006/11/ResourceManagement/
+    // ADSCIM/2.0/Group` beside the core schema, and expects 201.
     Ok(())
 }
 

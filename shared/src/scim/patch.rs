@@ -121,10 +121,33 @@ pub fn apply(
                     continue;
                 }
                 let path = filter::parse_path(k, &urns)?;
+                if restates_read_only(rt, doc, &path, v) {
+                    // Okta renames a group with `{"id": <its id>, "displayName": ...}`:
+                    // a read-only value sent back unchanged is no modification.
+                    continue;
+                }
                 apply_path(rt, doc, op.op, &path, Some(v))?;
             }
             Ok(())
         }
+    }
+}
+
+/// Whether `path` names a read-only core attribute and `value` is what `doc` holds.
+fn restates_read_only(
+    rt: &'static ResourceType,
+    doc: &Map<String, Value>,
+    path: &PatchPath,
+    value: &Value,
+) -> bool {
+    if path.filter.is_some() || path.attr.sub.is_some() {
+        return false;
+    }
+    match resolve(rt, &path.attr) {
+        Some((Place::Core, def)) if def.mutability == Mutability::ReadOnly => {
+            doc.get(def.name) == Some(value)
+        }
+        _ => false,
     }
 }
 

@@ -227,12 +227,19 @@ fn apply(d: &Map<String, Value>, user: &mut UserRecord) -> Result<Option<Passwor
     let family = name
         .remove("familyName")
         .and_then(|v| v.as_str().map(str::to_string));
+    // The full name shown in place of a display name before this change: a PATCH of
+    // name parts sends it back as `displayName`, which is not a display name either.
+    let shown_before = match user.display_name {
+        None => user.full_name(),
+        Some(_) => None,
+    };
     user.first_name = limited("name.givenName", given, 100)?;
     user.last_name = limited("name.familyName", family, 100)?;
     let display = limited("displayName", text(d, "displayName"), 200)?;
     // A display name equal to the full name shown in its place is not a display name
     // of its own (it would stop following the name).
-    user.display_name = display.filter(|n| Some(n) != user.full_name().as_ref());
+    user.display_name = display
+        .filter(|n| Some(n) != user.full_name().as_ref() && Some(n) != shown_before.as_ref());
     user.external_id = limited("externalId", text(d, "externalId"), 255)?;
     user.locale = text(d, "locale");
     user.timezone = text(d, "timezone");

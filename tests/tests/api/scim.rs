@@ -741,3 +741,76 @@ async fn searches_page_and_mix_resource_types() {
         r.text
     );
 }
+
+/// The bodies as the IdPs' documents give them: Entra ID's group create names a
+/// Microsoft schema beside the core one; Okta renames a group with its own `id` in a
+/// path-less replace. Both are accepted; a changed `id` is still refused.
+#[tokio::test]
+async fn idp_documented_group_bodies_are_accepted() {
+    let app = TestApp::spawn().await;
+    let idp = Idp::new(&app, "Entra").await;
+    let r = idp
+        .post(
+            "/scim/v2/Groups",
+            json!({"schemas": [GROUP,
+                    "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group"],
+                   "externalId": "8aa1a0c0-c4c3-4bc0-b4a5-2ef676900159",
+                   "displayName": "displayName",
+                   "meta": {"resourceType": "Group"}}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(r.body["displayName"], json!("displayName"));
+    let gid = r.body["id"].as_str().unwrap().to_string();
+    let path = format!("/scim/v2/Groups/{gid}");
+
+    let r = idp
+        .patch(
+            &path,
+            json!([{"op": "replace", "value": {"id": gid, "displayName": "Test SCIMv2"}}]),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["displayName"], json!("Test SCIMv2"));
+    assert_eq!(r.body["id"], json!(gid));
+
+    let other = uuid::Uuid::new_v4().to_string();
+    let r = idp
+        .patch(
+            &path,
+            json!([{"op": "replace", "value": {"id": other, "displayName": "Renamed"}}]),
+        )
+        .await;
+    scim_error(&r, 400, Some("mutability"));
+    let r = idp.get(&path).await;
+    assert_eq!(r.body["displayName"], json!("Test SCIMv2"));
+}
+
+/// Entra ID's "Update User" replaces `name.familyName` of a user created without a
+/// `displayName`: the shown name follows the new name, and no display name of its own
+/// appears in `/v1`.
+#[tokio::test]
+async fn a_name_patch_leaves_no_display_name_behind() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let idp = Idp::new(&app, "Entra").await;
+    let id = idp
+        .user(
+            "nora",
+            json!({"name": {"givenName": "Nora", "familyName": "Old"}}),
+        )
+        .await;
+    let path = format!("/scim/v2/Users/{id}");
+    let r = idp
+        .patch(
+            &path,
+            json!([{"op": "Replace", "path": "name.familyName", "value": "New"}]),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["displayName"], json!("Nora New"));
+    let r = app.get_user(&admin.token, &id).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["display_name"], Value::Null, "{}", r.text);
+    assert_eq!(r.body["last_name"], json!("New"));
+}
