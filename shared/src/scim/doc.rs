@@ -33,6 +33,10 @@ pub fn element(def: &Attr, v: &Value) -> Result<Option<Value>, ApiError> {
         Type::Boolean => Some(Value::Bool(
             boolean(v).ok_or_else(|| wrong(def, "a boolean"))?,
         )),
+        // Entra ID sends the enterprise `manager` as the bare id: `{"value": id}`.
+        Type::Complex if v.is_string() && def.sub_attr("value").is_some() => {
+            element(def, &serde_json::json!({ "value": v }))?
+        }
         Type::Complex => {
             let obj = v.as_object().ok_or_else(|| wrong(def, "an object"))?;
             let mut out = Map::new();
@@ -67,10 +71,12 @@ pub fn element(def: &Attr, v: &Value) -> Result<Option<Value>, ApiError> {
 /// unassigned.
 pub fn value(def: &Attr, v: &Value) -> Result<Option<Value>, ApiError> {
     if !def.multi {
-        if v.is_array() {
-            return Err(wrong(def, "a single value"));
-        }
-        return element(def, v);
+        return match v.as_array().map(Vec::as_slice) {
+            // Older Entra ID sends `manager` as a list of one.
+            Some([one]) if def.ty == Type::Complex => element(def, one),
+            Some(_) => Err(wrong(def, "a single value")),
+            None => element(def, v),
+        };
     }
     let items: Vec<&Value> = match v {
         Value::Null => return Ok(None),

@@ -485,6 +485,27 @@ mod tests {
     }
 
     #[test]
+    fn entra_manager_forms_set_the_manager() {
+        const MANAGER: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager";
+        let forms = [
+            json!([{"op": "Add", "path": MANAGER, "value": "m-1"}]),
+            json!([{"op": "Add", "path": MANAGER, "value": [{"value": "m-1"}]}]),
+            json!([{"op": "Add", "path": MANAGER, "value": {"value": "m-1"}}]),
+        ];
+        for ops in forms {
+            let out = run(user(), body(ops.clone())).unwrap();
+            assert_eq!(
+                out["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"]["manager"],
+                json!({"value": "m-1"}),
+                "{ops}"
+            );
+        }
+        let two =
+            json!([{"op": "Add", "path": MANAGER, "value": [{"value": "a"}, {"value": "b"}]}]);
+        assert!(run(user(), body(two)).is_err());
+    }
+
+    #[test]
     fn entra_ops_are_case_insensitive_and_take_string_booleans() {
         let out = run(
             user(),
