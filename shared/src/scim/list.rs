@@ -373,6 +373,12 @@ enum GroupGuard {
     ExternalId,
 }
 
+/// Whether a page starting after `skip` entries lies past all `total` of them: it is
+/// empty, and reading up to it would read the whole index for nothing.
+fn past_the_end(skip: usize, total: i64) -> bool {
+    usize::try_from(total.max(0)).is_ok_and(|t| skip >= t)
+}
+
 /// A page of users and the total.
 pub async fn users(ctx: &Ctx, req: &ListRequest) -> Result<(i64, Vec<UserRecord>), ApiError> {
     let f = req.parsed(&USER_TYPE)?;
@@ -394,6 +400,9 @@ pub async fn users(ctx: &Ctx, req: &ListRequest) -> Result<(i64, Vec<UserRecord>
                 .store
                 .users_in_order_count(index, prefix.as_deref())
                 .await?;
+            if past_the_end(skip, total) {
+                return Ok((total, Vec::new()));
+            }
             let page = ctx
                 .store
                 .users_in_order(index, prefix.as_deref(), skip, take)
@@ -466,6 +475,9 @@ pub async fn groups(
                 None => ctx.store.groups_in_order_count(index).await?,
                 Some(p) => ctx.store.groups_in_order_prefix_count(p).await?,
             };
+            if past_the_end(skip, total) {
+                return Ok((total, Vec::new()));
+            }
             let page = ctx
                 .store
                 .groups_in_order(index, prefix.as_deref(), skip, take)

@@ -175,7 +175,8 @@ impl Store {
         // that spends it answers what it found, and resumes where it stopped.
         let mut budget = self.scan_budget as i32;
         loop {
-            let want = (limit + 1 - found.len()) as i32;
+            // A page limit past what one request may ask is asked for in parts.
+            let want = i32::try_from(limit.saturating_add(1) - found.len()).unwrap_or(i32::MAX);
             let want = if r.filtered() {
                 want.max(100).min(budget)
             } else {

@@ -192,7 +192,7 @@ impl Store {
         }
         let range = with_prefix(range, prefix);
         let page = PageRequest {
-            limit: skip + take,
+            limit: skip.saturating_add(take),
             after: None,
         };
         let found = self.read_page(&range, &page).await?.items;

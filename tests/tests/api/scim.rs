@@ -814,3 +814,32 @@ async fn a_name_patch_leaves_no_display_name_behind() {
     assert_eq!(r.body["display_name"], Value::Null, "{}", r.text);
     assert_eq!(r.body["last_name"], json!("New"));
 }
+
+/// A `startIndex` far past the end (schemathesis sent 5998196306862720 to `/.search`)
+/// is an empty page with the true total, not a 500, on every list route.
+#[tokio::test]
+async fn a_start_index_past_the_end_is_an_empty_page() {
+    let app = TestApp::spawn().await;
+    let idp = Idp::new(&app, "Okta").await;
+    idp.user("pat", json!({})).await;
+    let far = 5_998_196_306_862_720_u64;
+    let body = json!({"schemas": [SEARCH], "startIndex": far, "count": 235075,
+                      "excludedAttributes": []});
+    for path in [
+        "/scim/v2/.search",
+        "/scim/v2/Users/.search",
+        "/scim/v2/Groups/.search",
+    ] {
+        let r = idp.post(path, body.clone()).await;
+        assert_eq!(r.status, 200, "{path}: {}", r.text);
+        assert_eq!(r.body["Resources"], json!([]), "{path}");
+        assert_eq!(r.body["startIndex"], json!(far), "{path}");
+    }
+    for path in ["/scim/v2/Users", "/scim/v2/Groups"] {
+        let r = idp.get(&format!("{path}?startIndex={far}&count=10")).await;
+        assert_eq!(r.status, 200, "{path}: {}", r.text);
+        assert_eq!(r.body["Resources"], json!([]), "{path}");
+    }
+    let r = idp.get(&format!("/scim/v2/Users?startIndex={far}")).await;
+    assert_eq!(r.body["totalResults"], json!(1));
+}
