@@ -84,7 +84,7 @@ pub async fn audit(ctx: &Ctx) -> Result<Report, String> {
     let mut files: BTreeMap<String, i64> = BTreeMap::new();
     let mut file_counts: BTreeMap<String, i64> = BTreeMap::new();
     let mut owned: Vec<(String, String)> = Vec::new();
-    let mut tokens: Vec<String> = Vec::new();
+    let mut tokens: Vec<(String, i64)> = Vec::new();
     let mut users_counter: Option<i64> = None;
     let mut invitations: Vec<Item> = Vec::new();
     let mut invitation_guards: HashMap<(String, String), Item> = HashMap::new();
@@ -134,7 +134,7 @@ pub async fn audit(ctx: &Ctx) -> Result<Report, String> {
             *files.entry(pk.to_string()).or_default() += num(item, "size");
             *file_counts.entry(pk.to_string()).or_default() += 1;
         } else if sk == keys::TOKEN {
-            tokens.push(s(item, "user_id").to_string());
+            tokens.push((s(item, "user_id").to_string(), num(item, "epoch")));
         } else if pk == keys::STATS && sk == keys::USERS_COUNTER {
             users_counter = Some(num(item, "count"));
         } else if pk.starts_with(keys::USER_PREFIX) {
@@ -458,12 +458,17 @@ pub async fn audit(ctx: &Ctx) -> Result<Report, String> {
                 .push(format!("item {pk}/{sk} belongs to no user"));
         }
     }
-    for uid in tokens {
-        let ok = Uuid::parse_str(&uid)
-            .map(|id| users.contains_key(&id) || deleting.contains(&keys::user(id)))
-            .unwrap_or(false);
-        if !ok {
-            r.violations.push(format!("token of missing user {uid}"));
+    for (uid, epoch) in tokens {
+        let id = Uuid::parse_str(&uid).ok();
+        match id.and_then(|id| users.get(&id)) {
+            // A token item of the current epoch is looked for only while the profile
+            // says its user has such items; without the flag it could never be used.
+            Some((u, _)) if u.session_epoch == epoch && !u.spilled_tokens => r.violations.push(
+                format!("token item of {uid} that its profile does not know of"),
+            ),
+            Some(_) => {}
+            None if id.is_some_and(|id| deleting.contains(&keys::user(id))) => {}
+            None => r.violations.push(format!("token of missing user {uid}")),
         }
     }
     Ok(r)

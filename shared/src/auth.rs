@@ -10,9 +10,9 @@ use uuid::Uuid;
 
 use crate::error::ApiError;
 use crate::http::Request;
-use crate::model::{TokenRecord, UserRecord};
+use crate::model::{Session, TokenRecord, UserRecord};
 use crate::run::note_caller;
-pub use crate::store::{Also, Prefetched};
+pub use crate::store::{Also, Prefetched, TokenHome};
 use crate::time;
 use crate::Ctx;
 
@@ -31,6 +31,7 @@ const TOKEN_CHARS: usize = TOKEN_PREFIX.len() + 32 + 1 + SECRET_CHARS;
 pub struct Caller {
     pub user: UserRecord,
     token_hash: String,
+    token_home: TokenHome,
 }
 
 impl Caller {
@@ -45,6 +46,13 @@ impl Caller {
     /// The hash of the token this request came with.
     pub fn token_hash(&self) -> &str {
         &self.token_hash
+    }
+
+    /// Revokes the token this request came with (gone already is fine).
+    pub async fn revoke_token(&self, ctx: &Ctx) -> Result<(), ApiError> {
+        ctx.store
+            .revoke_token(self.id(), &self.token_hash, self.token_home)
+            .await
     }
 
     /// Whether the caller sees every user: a global admin, or a user with `view_all`.
@@ -244,10 +252,12 @@ pub async fn authenticate_with(
     verify(ctx, token, also).await
 }
 
-/// The caller `token` names, with `also`, from one `BatchGetItem`: the token item must
-/// exist, name the user the token names, be unexpired and carry the profile's session
-/// epoch; anything else is the same 401 as an unknown token. The secret is never
-/// compared: the item is found by the hash of the whole token.
+/// The caller `token` names, with `also`, in one round trip: the profile of the user
+/// the token names must hold the hash of the whole token among its sessions (or, for
+/// a user with tokens past those, a token item must, naming that user: a second
+/// read), unexpired and of the profile's session epoch; anything else is the same 401
+/// as an unknown token. The secret is never compared: the session is found by the
+/// hash of the whole token.
 async fn verify(
     ctx: &Ctx,
     (token, user_id): (&str, Uuid),
@@ -270,23 +280,41 @@ async fn check(
     user_id: Uuid,
     also: Also,
 ) -> Result<(Caller, Prefetched), ApiError> {
-    let found = ctx.store.get_caller(&token_hash, user_id, also).await?;
-    let record = found.token.ok_or_else(ApiError::unauthenticated)?;
-    if record.user_id != user_id {
-        return Err(ApiError::unauthenticated());
-    }
-    if record.expires_at <= ctx.clock.now().timestamp() {
+    let found = ctx.store.get_caller(user_id, also).await?;
+    let user = found.user.ok_or_else(ApiError::unauthenticated)?;
+    let (session, token_home) = match user.sessions.get(&token_hash) {
+        Some(session) => (*session, TokenHome::Profile),
+        None if user.spilled_tokens => {
+            let record = ctx
+                .store
+                .get_token(&token_hash)
+                .await?
+                .filter(|t| t.user_id == user_id)
+                .ok_or_else(ApiError::unauthenticated)?;
+            let session = Session {
+                expires_at: record.expires_at,
+                epoch: record.epoch,
+            };
+            (session, TokenHome::Item)
+        }
+        None => return Err(ApiError::unauthenticated()),
+    };
+    if session.expires_at <= ctx.clock.now().timestamp() {
         return Err(ApiError::token_expired());
     }
-    let user = found.user.ok_or_else(ApiError::unauthenticated)?;
-    if user.session_epoch != record.epoch {
+    if session.epoch != user.session_epoch {
         return Err(ApiError::unauthenticated());
     }
     note_caller(user.user_id);
     if !user.is_active() {
         return Err(ApiError::account_disabled(user.status.as_str()));
     }
-    Ok((Caller { user, token_hash }, found.also))
+    let caller = Caller {
+        user,
+        token_hash,
+        token_home,
+    };
+    Ok((caller, found.also))
 }
 
 /// A freshly issued login token.

@@ -73,6 +73,16 @@ pub struct UserRecord {
     /// Tokens carry the epoch they were issued in; bumping it revokes them all at once.
     #[serde(default)]
     pub session_epoch: i64,
+    /// The user's first [`MAX_PROFILE_SESSIONS`] live login tokens, by the SHA-256 of
+    /// the whole token: read with the profile, so authenticating costs no item of its
+    /// own. Always written, even empty, so a login can add one entry by its path.
+    #[serde(default)]
+    pub sessions: BTreeMap<String, Session>,
+    /// Whether tokens of this user may live in items of their own (`TOKEN#<hash>`):
+    /// logins past [`MAX_PROFILE_SESSIONS`] live sessions. While false, a token not in
+    /// `sessions` is unknown without another read.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub spilled_tokens: bool,
     pub password_hash: String,
     /// Ledger's signing device, if the user registered one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -88,7 +98,33 @@ pub struct UserRecord {
     pub direct_memberships: BTreeMap<Uuid, WsRole>,
 }
 
+/// How many live login tokens a profile holds in `sessions` (about 100 bytes each);
+/// further logins get a token item of their own, one more read to authenticate.
+pub const MAX_PROFILE_SESSIONS: usize = 8;
+
+/// A login token held in its user's profile: its expiry and the epoch it was issued in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    /// Epoch seconds.
+    pub expires_at: i64,
+    pub epoch: i64,
+}
+
 impl UserRecord {
+    /// After a change that moved `session_epoch` (revoking every token): the sessions
+    /// held in the profile are dropped but `keep` (the caller's own, when it changed its
+    /// own password), which moves to the new epoch. Token items are revoked by the epoch
+    /// alone; `spilled_tokens` stays set only if `keep` is one of them.
+    pub fn forget_sessions(&mut self, keep: Option<&str>) {
+        let epoch = self.session_epoch;
+        let kept = keep.and_then(|h| self.sessions.get(h).map(|s| (h.to_string(), *s)));
+        self.spilled_tokens = keep.is_some() && kept.is_none() && self.spilled_tokens;
+        self.sessions = kept
+            .into_iter()
+            .map(|(h, s)| (h, Session { epoch, ..s }))
+            .collect();
+    }
+
     pub fn is_admin(&self) -> bool {
         self.roles.iter().any(|r| r == ADMIN_ROLE)
     }

@@ -6,6 +6,6 @@ use shared::{auth, ApiResult, Ctx, Request};
 pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
     shared::http::Query::parse(&req, &[])?;
     let caller = auth::authenticate(ctx, &req).await?;
-    ctx.store.revoke_token(caller.token_hash()).await?;
+    caller.revoke_token(ctx).await?;
     Ok(no_content())
 }

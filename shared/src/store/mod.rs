@@ -49,7 +49,7 @@ pub use jobs::Work;
 pub use limits::StreamLease;
 pub use scim::{GroupIndex, UserGuard, UserIndex};
 pub use send::Usage;
-pub use users::{Also, CallerItems, Prefetched, UserChange};
+pub use users::{Also, CallerItems, Prefetched, TokenHome, UserChange};
 pub use workspaces::{Authority, MAX_MEMBERSHIPS};
 
 /// A DynamoDB item.

@@ -6,12 +6,14 @@ use uuid::Uuid;
 
 use super::jobs::Work;
 use super::read::{key_of, Range};
-use super::write::{known_or_read, optimistic, Attempt, Check, Op, Rejection, Tx};
+use super::write::{
+    known_or_read, optimistic, update_expression, Attempt, Check, Op, Rejection, Tx,
+};
 use super::{from_item, key, n, s, to_item, with_key, Item, Store};
 use crate::activity::{kind, NewActivity};
 use crate::error::ApiError;
 use crate::keys;
-use crate::model::{TokenRecord, UserRecord, WorkspaceRecord};
+use crate::model::{Session, TokenRecord, UserRecord, WorkspaceRecord, MAX_PROFILE_SESSIONS};
 use crate::types::WsRole;
 
 /// The profile item of `user`: the record, its key and its global directory entry.
@@ -201,6 +203,9 @@ impl Store {
             } = change(&current)?;
             user.version = current.version + 1;
             user.updated_at = self.clock.now_rfc3339();
+            if user.session_epoch != current.session_epoch {
+                user.forget_sessions(keep_token.as_deref());
+            }
             match self
                 .save_user(&current, &user, keep_token.as_deref(), activities)
                 .await
@@ -296,7 +301,12 @@ impl Store {
             tx.push(queue);
             Some(job.id)
         };
-        if let Some(hash) = keep_token.filter(|_| new.session_epoch != old.session_epoch) {
+        // The caller's own token, when the change revoked the others and that token
+        // lives in an item of its own (one held in the profile moved with it).
+        if let Some(hash) = keep_token
+            .filter(|_| new.session_epoch != old.session_epoch)
+            .filter(|h| !new.sessions.contains_key(*h))
+        {
             tx.push(
                 Op::update(key(keys::token(hash), keys::TOKEN), "SET epoch = :e")
                     .when("attribute_exists(PK)", Check::Token)
@@ -590,22 +600,26 @@ pub struct Prefetched {
 /// The caller's items, as one round trip read them.
 #[derive(Debug)]
 pub struct CallerItems {
-    pub token: Option<TokenRecord>,
     pub user: Option<UserRecord>,
     pub also: Prefetched,
 }
 
-/// Tokens: only their hash is stored, with the user, expiry and session epoch.
+/// Where a login token is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenHome {
+    /// In its user's profile (`sessions`).
+    Profile,
+    /// In an item of its own (`TOKEN#<hash>` / `TOKEN`).
+    Item,
+}
+
+/// Tokens: only their hash is stored, with its expiry and session epoch: in the user's
+/// profile for its first live sessions, in an item of its own past those.
 impl Store {
-    /// The token item of `token_hash`, the profile of `user` (the user the token
-    /// names) and `also`, in one `BatchGetItem`, strongly consistent.
-    pub async fn get_caller(
-        &self,
-        token_hash: &str,
-        user: Uuid,
-        also: Also,
-    ) -> Result<CallerItems, ApiError> {
-        let token_key = key(keys::token(token_hash), keys::TOKEN);
+    /// The profile of `user` (the user the token names) and `also`, in one request,
+    /// strongly consistent: a `GetItem` when there is nothing else to read, else a
+    /// `BatchGetItem`.
+    pub async fn get_caller(&self, user: Uuid, also: Also) -> Result<CallerItems, ApiError> {
         let profile_key = key(keys::user(user), keys::PROFILE);
         // The caller's own profile is read anyway (and is the caller, not `also`).
         let also_key = match also {
@@ -614,18 +628,20 @@ impl Store {
             Also::User(id) => Some(key(keys::user(id), keys::PROFILE)),
             Also::Workspace(id) => Some(key(keys::workspace(id), keys::META)),
         };
-        let mut wanted = vec![token_key.clone(), profile_key.clone()];
-        wanted.extend(also_key);
         let mut found = CallerItems {
-            token: None,
             user: None,
             also: Prefetched::default(),
         };
-        for item in self.batch_get(wanted).await? {
-            let k = key_of(&item);
-            if k == token_key {
-                found.token = Some(from_item(item)?);
-            } else if k == profile_key {
+        let Some(also_key) = also_key else {
+            found.user = self
+                .get_item(profile_key)
+                .await?
+                .map(from_item)
+                .transpose()?;
+            return Ok(found);
+        };
+        for item in self.batch_get(vec![profile_key.clone(), also_key]).await? {
+            if key_of(&item) == profile_key {
                 found.user = Some(from_item(item)?);
             } else if matches!(also, Also::User(_)) {
                 found.also.user = Some(from_item(item)?);
@@ -636,9 +652,18 @@ impl Store {
         Ok(found)
     }
 
+    /// The token item of `token_hash`, strongly consistent: only tokens past a
+    /// profile's [`MAX_PROFILE_SESSIONS`] have one.
+    pub async fn get_token(&self, token_hash: &str) -> Result<Option<TokenRecord>, ApiError> {
+        self.get_as(keys::token(token_hash), keys::TOKEN).await
+    }
+
     /// Stores a login: the token (hash only), `last_login`, and `user.login`, only if
     /// the user's session epoch is still the one read (a login racing a revocation
-    /// cannot produce a valid token). Answers the new `last_login`.
+    /// cannot produce a valid token). The token goes into the profile while it holds
+    /// fewer than [`MAX_PROFILE_SESSIONS`] live sessions (expired and revoked ones are
+    /// dropped on the way), else into an item of its own. Answers the new
+    /// `last_login`.
     pub async fn login(
         &self,
         user: &UserRecord,
@@ -646,24 +671,53 @@ impl Store {
         token: &TokenRecord,
     ) -> Result<String, ApiError> {
         let now = self.clock.now_rfc3339();
-        let mut item = with_key(to_item(token)?, keys::token(token_hash), keys::TOKEN);
-        item.insert(keys::GSI1PK.into(), s(keys::user(user.user_id)));
-        item.insert(keys::GSI1SK.into(), s(keys::token(token_hash)));
+        let now_ts = self.clock.now().timestamp();
+        let live = |s: &Session| s.expires_at > now_ts && s.epoch == user.session_epoch;
+        let stale: Vec<&String> = user
+            .sessions
+            .iter()
+            .filter(|(_, s)| !live(s))
+            .map(|(h, _)| h)
+            .collect();
+        let in_profile = user.sessions.len() - stale.len() < MAX_PROFILE_SESSIONS;
+        let mut set = vec!["last_login = :t".to_string()];
+        let mut names = Vec::new();
         let mut tx = Tx::new();
-        tx.push(Op::put(item).when("attribute_not_exists(PK)", Check::Token));
-        tx.push(
-            Op::update(
-                key(keys::user(user.user_id), keys::PROFILE),
-                "SET last_login = :t ADD version :one",
-            )
+        let value = if in_profile {
+            set.push("sessions.#h = :s".into());
+            names.push(("#h".to_string(), token_hash.to_string()));
+            let session = Session {
+                expires_at: token.expires_at,
+                epoch: token.epoch,
+            };
+            (":s", AttributeValue::M(to_item(&session)?))
+        } else {
+            set.push("spilled_tokens = :s".into());
+            let mut item = with_key(to_item(token)?, keys::token(token_hash), keys::TOKEN);
+            item.insert(keys::GSI1PK.into(), s(keys::user(user.user_id)));
+            item.insert(keys::GSI1SK.into(), s(keys::token(token_hash)));
+            tx.push(Op::put(item).when("attribute_not_exists(PK)", Check::Token));
+            (":s", AttributeValue::Bool(true))
+        };
+        let mut remove = Vec::new();
+        for (i, hash) in stale.into_iter().enumerate() {
+            remove.push(format!("sessions.#x{i}"));
+            names.push((format!("#x{i}"), hash.clone()));
+        }
+        let expr = update_expression(&set, &remove, "ADD version :one");
+        let mut profile = Op::update(key(keys::user(user.user_id), keys::PROFILE), expr)
             .when(
                 "attribute_exists(PK) AND session_epoch = :e",
                 Check::Profile,
             )
+            .val(value.0, value.1)
             .val(":t", s(now.clone()))
             .val(":one", n(1))
-            .val(":e", n(user.session_epoch)),
-        );
+            .val(":e", n(user.session_epoch));
+        for (placeholder, name) in &names {
+            profile = profile.name(placeholder, name);
+        }
+        tx.push(profile);
         tx.record(NewActivity::new(
             kind::USER_LOGIN,
             user.user_id,
@@ -673,12 +727,26 @@ impl Store {
         Ok(now)
     }
 
-    /// Deletes a token (gone already is fine).
-    pub async fn revoke_token(&self, hash: &str) -> Result<(), ApiError> {
-        match self
-            .write(Op::delete(key(keys::token(hash), keys::TOKEN)))
-            .await
-        {
+    /// Revokes the token of `token_hash` of `user`, kept at `home` (gone already is
+    /// fine). Taking it out of the profile moves the profile's version, so a profile
+    /// write made from an older read cannot put it back.
+    pub async fn revoke_token(
+        &self,
+        user: Uuid,
+        token_hash: &str,
+        home: TokenHome,
+    ) -> Result<(), ApiError> {
+        let op = match home {
+            TokenHome::Item => Op::delete(key(keys::token(token_hash), keys::TOKEN)),
+            TokenHome::Profile => Op::update(
+                key(keys::user(user), keys::PROFILE),
+                "REMOVE sessions.#h ADD version :one",
+            )
+            .name("#h", token_hash)
+            .val(":one", n(1))
+            .when("attribute_exists(sessions.#h)", Check::Profile),
+        };
+        match self.write(op).await {
             Ok(()) | Err(Rejection::Failed(_)) => Ok(()),
             Err(Rejection::Error(e)) => Err(e),
         }

@@ -207,6 +207,8 @@ pub fn new_record(
         version: 1,
         mrev: 0,
         session_epoch: 0,
+        sessions: Default::default(),
+        spilled_tokens: false,
         password_hash,
         memberships: Default::default(),
         direct_memberships: Default::default(),

@@ -440,6 +440,169 @@ async fn authenticated_reads_that_depend_on_the_path_take_one_round_trip() {
     assert_eq!(calls() - before, 1);
 }
 
+/// The round trips `get-me` takes with `token`, and its status.
+async fn me_trips(app: &TestApp, token: &str) -> (u16, u64) {
+    let before = app.ctx.store.usage().calls;
+    let status = app.get_me(token).await.status;
+    (status, app.ctx.store.usage().calls - before)
+}
+
+#[tokio::test]
+async fn tokens_past_the_profiles_sessions_get_items_and_hold_the_same() {
+    let app = TestApp::spawn_with(|c| {
+        c.measure_capacity = true;
+        c.token_ttl_seconds = 3600;
+    })
+    .await;
+    let admin = app.admin().await;
+    let u = app.user(&admin, "manylogins").await;
+    let max = shared::model::MAX_PROFILE_SESSIONS;
+    // `u.token` is the first session; fill the profile, then spill three.
+    let mut tokens = vec![u.token.clone()];
+    for _ in 0..max + 2 {
+        tokens.push(app.login("manylogins", "password-123").await);
+    }
+    let trips: Vec<_> = trips_of(&app, &tokens).await;
+    let (held, spilled) = trips.split_at(max);
+    assert!(held.iter().all(|t| *t == (200, 1)), "{trips:?}");
+    assert!(spilled.iter().all(|t| *t == (200, 2)), "{trips:?}");
+    // With token items about, an unknown token is looked for there too: still 401.
+    let forged = shared::auth::token_of(u.id.parse().unwrap(), &"A".repeat(43));
+    assert_eq!(me_trips(&app, &forged).await, (401, 2));
+    // Logging out revokes just that token, wherever it is kept.
+    for gone in [&tokens[1], &tokens[max + 1]] {
+        assert_eq!(app.auth_logout(gone).await.status, 204);
+        assert_eq!(app.get_me(gone).await.status, 401);
+    }
+    assert_eq!(me_trips(&app, &tokens[0]).await, (200, 1));
+    assert_eq!(me_trips(&app, &tokens[max]).await, (200, 2));
+    // The logout made room in the profile: the next login is held there.
+    let next = app.login("manylogins", "password-123").await;
+    assert_eq!(me_trips(&app, &next).await, (200, 1));
+    // A password change made with a token item keeps that token and revokes the rest.
+    let keep = &tokens[max + 2];
+    let r = app
+        .patch_user(
+            keep,
+            "me",
+            json!({"password": "new-password-1", "current_password": "password-123"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(me_trips(&app, keep).await, (200, 2));
+    for t in tokens.iter().filter(|t| *t != keep).chain([&next]) {
+        assert_eq!(app.get_me(t).await.status, 401, "{t}");
+    }
+    // One from the profile is kept the same way, and is still read with the profile.
+    let first = app.login("manylogins", "new-password-1").await;
+    let r = app
+        .patch_user(
+            &first,
+            "me",
+            json!({"password": "new-password-2", "current_password": "new-password-1"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(app.get_me(keep).await.status, 401);
+    // No token items of the current epoch remain: unknown tokens cost one read again.
+    assert_eq!(me_trips(&app, &first).await, (200, 1));
+    assert_eq!(me_trips(&app, &forged).await, (401, 1));
+    app.assert_audit_clean().await;
+}
+
+/// `me_trips` for each token, in order.
+async fn trips_of(app: &TestApp, tokens: &[String]) -> Vec<(u16, u64)> {
+    let mut out = Vec::new();
+    for t in tokens {
+        out.push(me_trips(app, t).await);
+    }
+    out
+}
+
+#[tokio::test]
+async fn spilled_tokens_expire_and_suspension_revokes_both_kinds() {
+    let app = TestApp::spawn_with(|c| c.token_ttl_seconds = 60).await;
+    let admin = app.admin().await;
+    let u = app.user(&admin, "spiller").await;
+    let mut tokens = vec![u.token.clone()];
+    for _ in 0..shared::model::MAX_PROFILE_SESSIONS {
+        tokens.push(app.login("spiller", "password-123").await);
+    }
+    let (held, spilled) = (
+        tokens[0].clone(),
+        tokens.last().cloned().unwrap_or_default(),
+    );
+    for t in [&held, &spilled] {
+        assert_eq!(app.get_me(t).await.status, 200);
+    }
+    let r = app
+        .patch_user(&admin.token, &u.id, json!({"status": "suspended"}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = app
+        .patch_user(&admin.token, &u.id, json!({"status": "active"}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    for t in [&held, &spilled] {
+        let r = app.get_me(t).await;
+        assert_eq!(
+            (r.status, r.body["details"]["reason"].clone()),
+            (401, json!("invalid_token"))
+        );
+    }
+    // Expired sessions make room at the next login; a spilled token expires the same.
+    let mut fresh = Vec::new();
+    for _ in 0..=shared::model::MAX_PROFILE_SESSIONS {
+        fresh.push(app.login("spiller", "password-123").await);
+    }
+    app.advance_clock(std::time::Duration::from_secs(61));
+    for t in [&fresh[0], fresh.last().unwrap_or(&held)] {
+        let r = app.get_me(t).await;
+        assert_eq!(
+            (r.status, r.body["details"]["reason"].clone()),
+            (401, json!("expired_token"))
+        );
+    }
+    let again = app.login("spiller", "password-123").await;
+    assert_eq!(app.get_me(&again).await.status, 200);
+    let profile = app
+        .ctx
+        .store
+        .get_user(u.id.parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(profile.sessions.len(), 1, "expired sessions were dropped");
+}
+
+#[tokio::test]
+async fn a_profile_write_from_before_a_logout_does_not_bring_the_token_back() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let u = app.user(&admin, "stale").await;
+    let id = u.id.parse().unwrap();
+    let before = app.ctx.store.get_user(id).await.unwrap().unwrap();
+    assert_eq!(before.sessions.len(), 1);
+    assert_eq!(app.auth_logout(&u.token).await.status, 204);
+    // A change decided from the profile as it was before the logout.
+    let written = app
+        .ctx
+        .store
+        .update_user(before, |current| {
+            let mut user = current.clone();
+            user.bio = Some("written late".into());
+            Ok(shared::store::UserChange {
+                user,
+                activities: vec![],
+                keep_token: None,
+            })
+        })
+        .await
+        .unwrap();
+    assert!(written.sessions.is_empty());
+    assert_eq!(app.get_me(&u.token).await.status, 401);
+}
+
 #[tokio::test]
 async fn email_shaped_usernames_are_kept_and_log_in() {
     let app = TestApp::spawn().await;
