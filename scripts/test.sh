@@ -88,8 +88,10 @@ code="$(curl -s -o /dev/null -w '%{http_code}' -X PATCH -H "Authorization: Beare
 
 log "schemathesis against docs/openapi.yaml on the same local API (bounded, fixed seed)"
 ST_TOKEN="$(target/debug/admin create-admin schemathesis@example.com --token <<<schemathesis-password)"
+# Without log-out: a valid call of it revokes the fuzzer's token, and every operation
+# it reached after that answered only 401 (27 of them). Logout has its own tests.
 schemathesis run docs/openapi.yaml --url "http://127.0.0.1:$API_PORT" \
-  -H "Authorization: Bearer $ST_TOKEN" \
+  -H "Authorization: Bearer $ST_TOKEN" --exclude-operation-id auth-logout \
   --checks not_a_server_error,response_schema_conformance,status_code_conformance \
   --phases examples,fuzzing --mode positive --max-examples 10 --seed 1 -w 2
 log "schemathesis negative coverage: every malformed or out-of-range input is refused with a 4xx"
