@@ -1,5 +1,6 @@
 //! `GET /scim/v2/Groups/{id}`: a group as SCIM shows it, with its members unless they
-//! are excluded; its ETag the group's version, `If-None-Match` on it answers 304.
+//! are excluded (a group whose members would pass 5 MB is 400 `tooMany` unless they
+//! are); its ETag the group's version, `If-None-Match` on it answers 304.
 
 use shared::scim::{self, groups, schema::GROUP_TYPE};
 use shared::{ApiResult, Ctx, Request};
@@ -9,6 +10,7 @@ pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
     let query = scim::query(&req, &scim::PROJECTION_PARAMETERS)?;
     let projection = scim::projection(&GROUP_TYPE, &query)?;
     let group = groups::get(ctx, &scim::resource_id(&req)).await?;
+    groups::check_fits(&group, &projection)?;
     let doc = groups::render(ctx, &group, &projection, &scim::base_url(&req)).await?;
     Ok(scim::read(&req, &doc, group.version))
 }

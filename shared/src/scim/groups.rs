@@ -82,6 +82,22 @@ pub async fn render(
     Ok(projection.apply(&GROUP_TYPE, document(group, members.as_deref(), base)))
 }
 
+/// For a read of `group`: 400 `tooMany` when its members are shown and its document
+/// would pass 5 MB (as a list page's would), before any member is read; with
+/// `excludedAttributes=members` it answers. Writes answer whatever their size: they
+/// have already happened when they render.
+pub fn check_fits(group: &GroupRecord, projection: &Projection) -> Result<(), ApiError> {
+    if shows_members(projection)
+        && super::list::document_bytes(group) > super::list::MAX_RESPONSE_BYTES
+    {
+        return Err(ApiError::too_many(format!(
+            "This group's {} members would pass 5 MB: ask with excludedAttributes=members",
+            group.member_count
+        )));
+    }
+    Ok(())
+}
+
 /// The group `raw` names, or the SCIM 404.
 pub async fn get(ctx: &Ctx, raw: &str) -> Result<GroupRecord, ApiError> {
     let gone = || ApiError::not_found("group", raw);

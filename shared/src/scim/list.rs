@@ -42,6 +42,11 @@ pub const MAX_RESPONSE_BYTES: i64 = 5_000_000;
 /// Bytes one member takes in a group's document, for the estimate.
 const MEMBER_BYTES: i64 = 130;
 
+/// The estimated size of `group`'s document with its members.
+pub fn document_bytes(group: &GroupRecord) -> i64 {
+    group.member_count.max(0) * MEMBER_BYTES + 400
+}
+
 /// One list request.
 #[derive(Debug, Clone)]
 pub struct ListRequest {
@@ -527,10 +532,7 @@ pub async fn groups(
         }
     };
     if with_members {
-        let bytes: i64 = page
-            .iter()
-            .map(|g| g.member_count.max(0) * MEMBER_BYTES + 400)
-            .sum();
+        let bytes: i64 = page.iter().map(document_bytes).sum();
         if bytes > MAX_RESPONSE_BYTES {
             return Err(ApiError::too_many(
                 "These groups with their members would pass 5 MB: ask for fewer (count), or with excludedAttributes=members",

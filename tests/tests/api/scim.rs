@@ -843,3 +843,50 @@ async fn a_start_index_past_the_end_is_an_empty_page() {
     let r = idp.get(&format!("/scim/v2/Users?startIndex={far}")).await;
     assert_eq!(r.body["totalResults"], json!(1));
 }
+
+#[tokio::test]
+async fn a_group_too_big_to_answer_with_members_is_too_many_without_them_it_answers() {
+    let app = TestApp::spawn().await;
+    let idp = Idp::new(&app, "Okta").await;
+    let r = idp
+        .post(
+            "/scim/v2/Groups",
+            json!({"schemas": [GROUP], "displayName": "Everyone"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let gid = r.body["id"].as_str().unwrap().to_string();
+    let path = format!("/scim/v2/Groups/{gid}");
+    assert_eq!(idp.get(&path).await.status, 200);
+    // The count the guard reads, as a group of 40,000 members would have it (writing
+    // that many members would take minutes here); its members are never read.
+    let store = &app.ctx.store;
+    store
+        .client()
+        .update_item()
+        .table_name(store.table())
+        .set_key(Some(shared::store::key(
+            shared::keys::group(gid.parse().unwrap()),
+            shared::keys::META,
+        )))
+        .update_expression("SET member_count = :n")
+        .expression_attribute_values(
+            ":n",
+            aws_sdk_dynamodb::types::AttributeValue::N("40000".into()),
+        )
+        .send()
+        .await
+        .expect("update");
+    let r = idp.get(&path).await;
+    scim_error(&r, 400, Some("tooMany"));
+    assert!(r.body["detail"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("excludedAttributes=members"));
+    let r = idp.get(&format!("{path}?excludedAttributes=members")).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["displayName"], "Everyone");
+    assert!(r.body.get("members").is_none());
+    let r = idp.get(&format!("{path}?attributes=displayName")).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+}
