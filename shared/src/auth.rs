@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::error::ApiError;
 use crate::http::Request;
-use crate::model::{Session, TokenRecord, UserRecord};
+use crate::model::{TokenRecord, UserRecord};
 use crate::run::note_caller;
 pub use crate::store::{Also, Prefetched, TokenHome};
 use crate::time;
@@ -291,11 +291,7 @@ async fn check(
                 .await?
                 .filter(|t| t.user_id == user_id)
                 .ok_or_else(ApiError::unauthenticated)?;
-            let session = Session {
-                expires_at: record.expires_at,
-                epoch: record.epoch,
-            };
-            (session, TokenHome::Item)
+            (record.session(), TokenHome::Item)
         }
         None => return Err(ApiError::unauthenticated()),
     };

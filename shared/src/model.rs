@@ -358,6 +358,16 @@ pub struct TokenRecord {
     pub epoch: i64,
 }
 
+impl TokenRecord {
+    /// What the token holds for authentication, wherever it is kept.
+    pub fn session(&self) -> Session {
+        Session {
+            expires_at: self.expires_at,
+            epoch: self.epoch,
+        }
+    }
+}
+
 /// A workspace (`WS#<id>` / `META`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct WorkspaceRecord {

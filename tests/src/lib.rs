@@ -419,6 +419,12 @@ impl TestApp {
         self.call("PATCH", &path, Some(token), Some(body)).await
     }
 
+    /// `PATCH /v1/users/me` changing the caller's own password from `current` to `new`.
+    pub async fn change_password(&self, token: &str, current: &str, new: &str) -> TestResponse {
+        let body = serde_json::json!({"password": new, "current_password": current});
+        self.patch_user(token, "me", body).await
+    }
+
     /// `DELETE /v1/users/{id}` (delete-user).
     pub async fn delete_user(&self, token: &str, id: &str) -> TestResponse {
         let path = format!("/v1/users/{id}");

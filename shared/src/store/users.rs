@@ -670,9 +670,9 @@ impl Store {
         token_hash: &str,
         token: &TokenRecord,
     ) -> Result<String, ApiError> {
-        let now = self.clock.now_rfc3339();
-        let now_ts = self.clock.now().timestamp();
-        let live = |s: &Session| s.expires_at > now_ts && s.epoch == user.session_epoch;
+        let at = self.clock.now();
+        let now = crate::time::format(at);
+        let live = |s: &Session| s.expires_at > at.timestamp() && s.epoch == user.session_epoch;
         let stale: Vec<&String> = user
             .sessions
             .iter()
@@ -686,18 +686,14 @@ impl Store {
         let value = if in_profile {
             set.push("sessions.#h = :s".into());
             names.push(("#h".to_string(), token_hash.to_string()));
-            let session = Session {
-                expires_at: token.expires_at,
-                epoch: token.epoch,
-            };
-            (":s", AttributeValue::M(to_item(&session)?))
+            AttributeValue::M(to_item(&token.session())?)
         } else {
             set.push("spilled_tokens = :s".into());
             let mut item = with_key(to_item(token)?, keys::token(token_hash), keys::TOKEN);
             item.insert(keys::GSI1PK.into(), s(keys::user(user.user_id)));
             item.insert(keys::GSI1SK.into(), s(keys::token(token_hash)));
             tx.push(Op::put(item).when("attribute_not_exists(PK)", Check::Token));
-            (":s", AttributeValue::Bool(true))
+            AttributeValue::Bool(true)
         };
         let mut remove = Vec::new();
         for (i, hash) in stale.into_iter().enumerate() {
@@ -710,7 +706,7 @@ impl Store {
                 "attribute_exists(PK) AND session_epoch = :e",
                 Check::Profile,
             )
-            .val(value.0, value.1)
+            .val(":s", value)
             .val(":t", s(now.clone()))
             .val(":one", n(1))
             .val(":e", n(user.session_epoch));

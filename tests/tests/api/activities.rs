@@ -162,11 +162,7 @@ async fn workspace_creation_and_password_changes_are_recorded_once() {
     let u = app.user(&admin, "creator").await;
     let ws = app.workspace(&u, "mine").await;
     let r = app
-        .patch_user(
-            &u.token,
-            "me",
-            json!({"password": "brand-new-pass", "current_password": "password-123"}),
-        )
+        .change_password(&u.token, "password-123", "brand-new-pass")
         .await;
     assert_eq!(r.status, 200);
     let r = app.list_activities(&u.token, "me", "").await;

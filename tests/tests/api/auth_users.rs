@@ -482,11 +482,7 @@ async fn tokens_past_the_profiles_sessions_get_items_and_hold_the_same() {
     // A password change made with a token item keeps that token and revokes the rest.
     let keep = &tokens[max + 2];
     let r = app
-        .patch_user(
-            keep,
-            "me",
-            json!({"password": "new-password-1", "current_password": "password-123"}),
-        )
+        .change_password(keep, "password-123", "new-password-1")
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(me_trips(&app, keep).await, (200, 2));
@@ -496,11 +492,7 @@ async fn tokens_past_the_profiles_sessions_get_items_and_hold_the_same() {
     // One from the profile is kept the same way, and is still read with the profile.
     let first = app.login("manylogins", "new-password-1").await;
     let r = app
-        .patch_user(
-            &first,
-            "me",
-            json!({"password": "new-password-2", "current_password": "new-password-1"}),
-        )
+        .change_password(&first, "new-password-1", "new-password-2")
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(app.get_me(keep).await.status, 401);

@@ -111,21 +111,13 @@ async fn password_change_needs_current_password_and_revokes_other_tokens() {
         .await;
     assert_eq!(r.status, 422);
     let r = app
-        .patch_user(
-            &u.token,
-            "me",
-            json!({"password": "new-password-1", "current_password": "nope-nope"}),
-        )
+        .change_password(&u.token, "nope-nope", "new-password-1")
         .await;
     assert_eq!(r.status, 403);
     assert_eq!(r.body["message"], "The current password is wrong");
     assert_eq!(r.body["details"]["field"], "current_password");
     let r = app
-        .patch_user(
-            &u.token,
-            "me",
-            json!({"password": "new-password-1", "current_password": "password-123"}),
-        )
+        .change_password(&u.token, "password-123", "new-password-1")
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(app.get_me(&u.token).await.status, 200);
@@ -276,11 +268,7 @@ async fn own_password_changes_need_the_current_one_and_admin_resets_revoke_every
     let token = app.login("resetme@example.com", "reset-password-1").await;
     for _ in 0..3 {
         let r = app
-            .patch_user(
-                &token,
-                "me",
-                json!({"password": "new-password-9", "current_password": "guess-guess"}),
-            )
+            .change_password(&token, "guess-guess", "new-password-9")
             .await;
         assert_eq!(r.status, 403, "{}", r.text);
     }
@@ -289,11 +277,7 @@ async fn own_password_changes_need_the_current_one_and_admin_resets_revoke_every
         .await;
     assert_eq!(r.status, 429, "{}", r.text);
     let r = app
-        .patch_user(
-            &token,
-            "me",
-            json!({"password": "new-password-9", "current_password": "reset-password-1"}),
-        )
+        .change_password(&token, "reset-password-1", "new-password-9")
         .await;
     assert_eq!(r.status, 429, "{}", r.text);
 }

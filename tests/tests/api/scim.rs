@@ -90,6 +90,14 @@ impl<'a> Idp<'a> {
         assert_eq!(r.status, 201, "{}", r.text);
         r.body["id"].as_str().unwrap().to_string()
     }
+
+    /// A group without members created through `POST /Groups`; answers its id.
+    async fn group(&self, display_name: &str) -> String {
+        let body = json!({"schemas": [GROUP], "displayName": display_name});
+        let r = self.post("/scim/v2/Groups", body).await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        r.body["id"].as_str().unwrap().to_string()
+    }
 }
 
 /// `r` is a SCIM error (RFC 7644 §3.12) of `status` and `scim_type`.
@@ -666,14 +674,7 @@ async fn searches_page_and_mix_resource_types() {
     for name in ["amy", "abe", "ada", "bea"] {
         people.push(idp.user(name, json!({"displayName": "Team A"})).await);
     }
-    let r = idp
-        .post(
-            "/scim/v2/Groups",
-            json!({"schemas": [GROUP], "displayName": "Team A"}),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{}", r.text);
-    let gid = r.body["id"].as_str().unwrap().to_string();
+    let gid = idp.group("Team A").await;
 
     let search = |f: &str, start: u32, count: u32| json!({"schemas": [SEARCH], "filter": f, "startIndex": start, "count": count});
     // /Users/.search pages the matches in a stable order
@@ -848,14 +849,7 @@ async fn a_start_index_past_the_end_is_an_empty_page() {
 async fn a_group_too_big_to_answer_with_members_is_too_many_without_them_it_answers() {
     let app = TestApp::spawn().await;
     let idp = Idp::new(&app, "Okta").await;
-    let r = idp
-        .post(
-            "/scim/v2/Groups",
-            json!({"schemas": [GROUP], "displayName": "Everyone"}),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{}", r.text);
-    let gid = r.body["id"].as_str().unwrap().to_string();
+    let gid = idp.group("Everyone").await;
     let path = format!("/scim/v2/Groups/{gid}");
     assert_eq!(idp.get(&path).await.status, 200);
     // The count the guard reads, as a group of 40,000 members would have it (writing

@@ -48,11 +48,7 @@ async fn logs_and_responses_hold_no_secrets() {
         .await;
     bodies.push_str(&r.text);
     let r = app
-        .patch_user(
-            &token,
-            "me",
-            json!({"password": "another-secret-2", "current_password": password}),
-        )
+        .change_password(&token, password, "another-secret-2")
         .await;
     bodies.push_str(&r.text);
     let r = app.list_users(&admin.token, "limit=1").await;
