@@ -11,7 +11,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::time::Instant;
 
-use aws_sdk_dynamodb::types::{AttributeValue, Get, KeysAndAttributes, TransactGetItem};
+use aws_sdk_dynamodb::types::{Get, KeysAndAttributes, TransactGetItem};
 use shared::config::Config;
 use shared::keys;
 use shared::store::{key, Item};
@@ -123,23 +123,24 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     admin::samples::seed(&ctx).await?;
     let admin_id = uuid::Uuid::parse_str(admin::samples::ADMIN_ID)?;
     let member_id = uuid::Uuid::parse_str(admin::samples::MEMBER_ID)?;
-    // A token item of the sample admin, as a login past the profile's sessions makes.
-    let token_hash = shared::auth::hash_token(admin::samples::ADMIN_TOKEN);
-    let mut item = key(keys::token(&token_hash), keys::TOKEN);
-    for (name, value) in [
-        ("user_id", AttributeValue::S(admin_id.to_string())),
-        (
-            "created_at",
-            AttributeValue::S("2026-12-07T00:00:00Z".into()),
-        ),
-        ("expires_at", AttributeValue::N(i64::MAX.to_string())),
-        ("epoch", AttributeValue::N("0".into())),
-    ] {
-        item.insert(name.into(), value);
+    // A token item of the sample admin: logins until one lands past the profile's
+    // sessions, as the service itself makes them (the profile then holds the most).
+    let admin = || async {
+        let user = ctx.store.get_user(admin_id).await.map_err(|e| e.message)?;
+        user.ok_or_else(|| "the sample admin is missing".to_string())
+    };
+    let mut spilled = None;
+    for _ in 0..=shared::model::MAX_PROFILE_SESSIONS {
+        let issued = shared::auth::issue_token(&ctx, &admin().await?)
+            .await
+            .map_err(|e| e.message)?;
+        let hash = shared::auth::hash_token(&issued.token);
+        if !admin().await?.sessions.contains_key(&hash) {
+            spilled = Some(hash);
+            break;
+        }
     }
-    let store = &ctx.store;
-    let put = store.client().put_item().table_name(store.table());
-    put.set_item(Some(item)).send().await?;
+    let token_hash = spilled.ok_or("no login got a token item")?;
     let reads = Reads {
         token: key(keys::token(&token_hash), keys::TOKEN),
         profile: key(keys::user(admin_id), keys::PROFILE),
