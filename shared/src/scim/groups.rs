@@ -82,14 +82,19 @@ pub async fn render(
     Ok(projection.apply(&GROUP_TYPE, document(group, members.as_deref(), base)))
 }
 
-/// For a read of `group`: 400 `tooMany` when its members are shown and its document
-/// would pass 5 MB (as a list page's would), before any member is read; with
-/// `excludedAttributes=members` it answers. Writes answer whatever their size: they
-/// have already happened when they render.
+/// Whether `group` as `projection` shows it stays within 5 MB (as a list page's
+/// estimate has it), known before any member is read.
+pub fn fits(group: &GroupRecord, projection: &Projection) -> bool {
+    !shows_members(projection)
+        || super::list::document_bytes(group) <= super::list::MAX_RESPONSE_BYTES
+}
+
+/// For a read of `group`: 400 `tooMany` when it does not [`fit`](fits), before any
+/// member is read; with `excludedAttributes=members` it answers. Writes have already
+/// happened when they render: a PATCH answers 204 instead (RFC 7644 §3.5.2), a PUT or
+/// POST (whose body named every member) the group.
 pub fn check_fits(group: &GroupRecord, projection: &Projection) -> Result<(), ApiError> {
-    if shows_members(projection)
-        && super::list::document_bytes(group) > super::list::MAX_RESPONSE_BYTES
-    {
+    if !fits(group, projection) {
         return Err(ApiError::too_many(format!(
             "This group's {} members would pass 5 MB: ask with excludedAttributes=members",
             group.member_count

@@ -145,6 +145,15 @@ pub fn no_content() -> Response {
     crate::http::no_content()
 }
 
+/// 204 with the `ETag` of `version`: a write whose resource is not sent back.
+pub fn written(version: i64) -> Response {
+    let mut resp = no_content();
+    if let Ok(v) = HeaderValue::from_str(&version_tag(version)) {
+        resp.headers_mut().insert(header::ETAG, v);
+    }
+    resp
+}
+
 /// The `meta` of a resource.
 pub fn meta(
     resource_type: &str,

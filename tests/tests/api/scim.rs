@@ -846,7 +846,8 @@ async fn a_start_index_past_the_end_is_an_empty_page() {
 }
 
 #[tokio::test]
-async fn a_group_too_big_to_answer_with_members_is_too_many_without_them_it_answers() {
+async fn a_group_too_big_to_answer_with_members_is_too_many_without_them_it_answers_and_a_patch_is_204(
+) {
     let app = TestApp::spawn().await;
     let idp = Idp::new(&app, "Okta").await;
     let gid = idp.group("Everyone").await;
@@ -883,4 +884,29 @@ async fn a_group_too_big_to_answer_with_members_is_too_many_without_them_it_answ
     assert!(r.body.get("members").is_none());
     let r = idp.get(&format!("{path}?attributes=displayName")).await;
     assert_eq!(r.status, 200, "{}", r.text);
+    // A PATCH (as Entra ID and Okta send for each membership change) is done, and
+    // answered 204 with the new ETag instead of a body it could not return.
+    let uid = idp.user("big.member", json!({})).await;
+    let ops = json!([
+        {"op": "replace", "value": {"displayName": "Everybody"}},
+        {"op": "add", "path": "members", "value": [{"value": uid}]},
+    ]);
+    let r = idp.patch(&path, ops.clone()).await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    assert!(r.text.is_empty(), "{}", r.text);
+    let etag = r.header("etag").expect("etag").to_string();
+    let r = idp.get(&format!("{path}?excludedAttributes=members")).await;
+    assert_eq!(r.body["displayName"], "Everybody");
+    assert_eq!(r.body["meta"]["version"], json!(etag));
+    let r = idp
+        .get(&format!("/scim/v2/Users/{uid}?attributes=groups"))
+        .await;
+    assert_eq!(r.body["groups"][0]["value"], json!(gid), "{}", r.text);
+    // Asked without members, the PATCH answers the group.
+    let r = idp
+        .patch(&format!("{path}?excludedAttributes=members"), ops)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["displayName"], "Everybody");
+    assert!(r.body.get("members").is_none());
 }
