@@ -128,6 +128,18 @@ impl ApiError {
         .with_details(json!({ "required_permission": permission }))
     }
 
+    /// 403 for a list filter on what the caller may not see (`details.parameter`).
+    pub fn forbidden_filter(parameter: &str) -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "FORBIDDEN",
+            format!("Only global admins may filter on '{parameter}'"),
+        )
+        .with_details(
+            json!({ "parameter": parameter, "required_permission": "users:read_private" }),
+        )
+    }
+
     /// 403 for a field the caller may not set.
     pub fn forbidden_field(field: &str) -> Self {
         Self::new(

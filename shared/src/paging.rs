@@ -2,17 +2,24 @@
 //! and where to resume), what the store answers ([`Page`]: the items and where the
 //! next page starts), and the opaque cursor between them ([`Cursors`]).
 //!
-//! A cursor is `base64url(JSON of the resume key) . base64url(HMAC-SHA256)`, keyed by
-//! `CURSOR_SECRET` over a binding and the payload. The binding names the listing and
-//! the caller or subject it was made for, and for a filtered listing every query
-//! parameter but `cursor` and `limit`, so a cursor reused by someone else or with other
-//! filters fails verification (400), while the page size may change from page to page.
+//! A cursor is `base64url(ciphertext) . base64url(tag)`: the tag is an HMAC-SHA256,
+//! keyed by `CURSOR_SECRET`, over a binding and the resume key (as JSON); the
+//! ciphertext is that JSON under ChaCha20 (RFC 8439) with a key derived from the same
+//! secret and the tag's first 12 bytes as nonce (the synthetic-IV construction: a
+//! deterministic authenticated encryption, no randomness needed). So a cursor shows
+//! nothing of the table's keys (SPEC: no internal keys in any response), and it is
+//! checked after decryption against the tag. The binding names the listing and the
+//! caller or subject it was made for, and for a filtered listing every query parameter
+//! but `cursor` and `limit`, so a cursor reused by someone else or with other filters
+//! fails verification (400), while the page size may change from page to page.
 
 use std::collections::{BTreeMap, HashMap};
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use chacha20::cipher::{KeyIvInit, StreamCipher};
+use chacha20::ChaCha20;
 use hmac::{Hmac, Mac};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -205,14 +212,31 @@ impl<'a> Cursors<'a> {
         body
     }
 
-    fn mac(&self, payload: &[u8]) -> Hmac<Sha256> {
+    fn keyed(&self) -> Hmac<Sha256> {
         // HMAC takes a key of any length; new_from_slice cannot fail for it.
-        let mut m = <Hmac<Sha256> as Mac>::new_from_slice(self.secret)
-            .unwrap_or_else(|_| unreachable!("HMAC accepts keys of any length"));
+        <Hmac<Sha256> as Mac>::new_from_slice(self.secret)
+            .unwrap_or_else(|_| unreachable!("HMAC accepts keys of any length"))
+    }
+
+    /// The tag of `payload` under this binding.
+    fn mac(&self, payload: &[u8]) -> Hmac<Sha256> {
+        let mut m = self.keyed();
         m.update(self.binding.as_bytes());
         m.update(b"\n");
         m.update(payload);
         m
+    }
+
+    /// ChaCha20 applied to `data` in place, under the key derived from the secret (a
+    /// different input than any tag's: no binding holds a NUL) and the nonce `tag`
+    /// begins with. Encrypts and decrypts alike.
+    fn cipher(&self, tag: &[u8], data: &mut [u8]) {
+        let mut k = self.keyed();
+        k.update(b"\0cursor encryption key");
+        let key = k.finalize().into_bytes();
+        let mut nonce = [0u8; 12];
+        nonce.copy_from_slice(&tag[..12]);
+        ChaCha20::new(&key, &nonce.into()).apply_keystream(data);
     }
 
     /// Encodes a key (string attributes only) as a cursor.
@@ -221,12 +245,13 @@ impl<'a> Cursors<'a> {
             .iter()
             .filter_map(|(k, v)| v.as_s().ok().map(|s| (k.as_str(), s.as_str())))
             .collect();
-        let payload = serde_json::to_vec(&plain).unwrap_or_default();
-        let sig = self.mac(&payload).finalize().into_bytes();
+        let mut payload = serde_json::to_vec(&plain).unwrap_or_default();
+        let tag = self.mac(&payload).finalize().into_bytes();
+        self.cipher(&tag, &mut payload);
         format!(
             "{}.{}",
             URL_SAFE_NO_PAD.encode(&payload),
-            URL_SAFE_NO_PAD.encode(sig)
+            URL_SAFE_NO_PAD.encode(tag)
         )
     }
 
@@ -236,10 +261,14 @@ impl<'a> Cursors<'a> {
         if cursor.len() > MAX_CURSOR_CHARS {
             return Err(bad());
         }
-        let (payload_b64, sig_b64) = cursor.split_once('.').ok_or_else(bad)?;
-        let payload = URL_SAFE_NO_PAD.decode(payload_b64).map_err(|_| bad())?;
-        let sig = URL_SAFE_NO_PAD.decode(sig_b64).map_err(|_| bad())?;
-        self.mac(&payload).verify_slice(&sig).map_err(|_| bad())?;
+        let (payload_b64, tag_b64) = cursor.split_once('.').ok_or_else(bad)?;
+        let mut payload = URL_SAFE_NO_PAD.decode(payload_b64).map_err(|_| bad())?;
+        let tag = URL_SAFE_NO_PAD.decode(tag_b64).map_err(|_| bad())?;
+        if tag.len() != 32 {
+            return Err(bad());
+        }
+        self.cipher(&tag, &mut payload);
+        self.mac(&payload).verify_slice(&tag).map_err(|_| bad())?;
         let plain: BTreeMap<String, String> =
             serde_json::from_slice(&payload).map_err(|_| bad())?;
         Ok(plain
@@ -285,6 +314,17 @@ mod tests {
             cursors(b"secret-secret-secret", "a=1").decode(&c).unwrap(),
             key()
         );
+    }
+
+    #[test]
+    fn shows_nothing_of_the_key() {
+        let c = cursors(b"secret-secret-secret", "a=1").encode(&key());
+        let (payload, _) = c.split_once('.').unwrap();
+        let bytes = URL_SAFE_NO_PAD.decode(payload).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(!text.contains("USER#") && !text.contains("PK"), "{text}");
+        // The same key under another binding is another cursor.
+        assert_ne!(c, cursors(b"secret-secret-secret", "a=2").encode(&key()));
     }
 
     #[test]

@@ -342,22 +342,23 @@ pub const ADMIN_ROLE: &str = "admin";
 /// The global role of Ledger's operators, who see only themselves.
 pub const OPERATOR_ROLE: &str = "operator";
 
-/// A global role name: 1–32 of `a-z`, `0-9`, `_` and `-`.
+/// The global roles there are (SPEC: `roles` is `user`, `admin`, `operator`).
+pub const GLOBAL_ROLES: [&str; 3] = ["user", ADMIN_ROLE, OPERATOR_ROLE];
+
+/// A global role name: one of [`GLOBAL_ROLES`]; any other (a typo such as `opertor`
+/// would silently leave a user unrestricted) is refused.
 pub fn role_name(s: &str) -> Result<String, Invalid> {
-    let ok = (1..=32).contains(&s.len())
-        && s.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
-    if ok {
+    if GLOBAL_ROLES.contains(&s) {
         Ok(s.to_string())
     } else {
         Err(Invalid::new(
-            "string_pattern_mismatch",
-            "Roles are 1-32 of a-z, 0-9, '_' and '-'",
+            "enum",
+            "Input should be 'user', 'admin' or 'operator'",
         ))
     }
 }
 
-/// Global roles: up to 10 distinct role names.
+/// Global roles: distinct names among [`GLOBAL_ROLES`].
 pub fn roles(v: &Value) -> Result<Vec<String>, Invalid> {
     let items = v
         .as_array()

@@ -1,7 +1,8 @@
 //! `GET /v1/users`: a filtered, sorted page of users with a signed cursor. Pages come
 //! from the directory indexes of one directory (a workspace, or everyone for admins and
 //! `view_all` users). Each user comes as the caller may see it (full or public); an
-//! operator without `view_all` finds only itself.
+//! operator without `view_all` finds only itself. Filters on what only the full view
+//! shows (a global `role`, `device_type`) are for global admins: 403 for others.
 
 use shared::http::{ok, Query};
 use shared::paging::{Cursors, Page, PageNumber};
@@ -53,12 +54,25 @@ pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
         (Some(r), Some(_)) => Some(RoleFilter::Workspace(WsRole::parse_str(r).ok_or_else(
             || ApiError::bad_query("role", "'role' must be admin, editor or viewer"),
         )?)),
-        (Some(r), None) => {
-            Some(RoleFilter::Global(role_name(r).map_err(|_| {
-                ApiError::bad_query("role", "'role' is not a valid role name")
-            })?))
-        }
+        (Some(r), None) => Some(RoleFilter::Global(role_name(r).map_err(|_| {
+            ApiError::bad_query("role", "'role' must be user, admin or operator")
+        })?)),
     };
+    let device_type = query.parse_opt(
+        "device_type",
+        shared::types::known_device_type,
+        "one of nano_s, nano_s_plus, nano_x, stax, flex, blue, software",
+    )?;
+    // Global roles and devices are in the full view only: a filter on them would tell
+    // anyone else what the public profiles it gets leave out.
+    if !caller.is_admin() {
+        if matches!(role, Some(RoleFilter::Global(_))) {
+            return Err(ApiError::forbidden_filter("role"));
+        }
+        if device_type.is_some() {
+            return Err(ApiError::forbidden_filter("device_type"));
+        }
+    }
     let status = query.parse_opt(
         "status",
         Status::parse_str,
@@ -113,11 +127,7 @@ pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
         role,
         search,
         ids,
-        device_type: query.parse_opt(
-            "device_type",
-            shared::types::known_device_type,
-            "one of nano_s, nano_s_plus, nano_x, stax, flex, blue, software",
-        )?,
+        device_type,
     };
     let found = ctx.store.directory_page(&q, &page).await?;
     // Exact where a counter serves it; a filtered count stops at 10,000.

@@ -207,6 +207,16 @@ async fn only_admins_create_users_unless_signup_is_enabled() {
     assert_eq!(r.status, 401);
     let r = app.create_user(Some(&joe.token), body.clone()).await;
     assert_eq!(r.status, 403);
+    // Global roles are user, admin and operator: a typo is refused, not stored.
+    let mut typo = body.clone();
+    typo["roles"] = json!(["opertor"]);
+    let r = app.create_user(Some(&admin.token), typo).await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert_eq!(
+        r.body["details"]["errors"][0]["loc"][1], "roles",
+        "{}",
+        r.text
+    );
     let open = TestApp::spawn_with(|c| c.signup_enabled = true).await;
     let r = open.create_user(None, body).await;
     assert_eq!(r.status, 201, "{}", r.text);

@@ -143,11 +143,42 @@ async fn bad_queries_and_cursors_are_400_and_non_members_403() {
         assert_eq!(r.status, 400, "{q}");
     }
     assert_eq!(app.list_users(&users[0].token, "").await.status, 400);
+    // Global roles are user, admin and operator; only the full view shows them, so only
+    // global admins filter on them.
+    assert_eq!(
+        app.list_users(&admin.token, "role=superuser").await.status,
+        400
+    );
+    assert_eq!(
+        app.list_users(&admin.token, "role=operator").await.status,
+        200
+    );
+    let r = app
+        .list_users(&users[0].token, &format!("{base}&role=editor"))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let viewer = app.user(&admin, "sees-all").await;
+    app.patch_user(&admin.token, &viewer.id, json!({"view_all": true}))
+        .await;
+    let r = app.list_users(&viewer.token, "role=admin").await;
+    assert_eq!(r.status, 403, "{}", r.text);
+    assert_eq!(r.body["details"]["parameter"], "role", "{}", r.text);
     assert_eq!(app.list_users(&outsider.token, &base).await.status, 403);
     let r = app
         .list_users(&admin.token, &format!("{base}&limit=1"))
         .await;
     let cursor = r.body["next_cursor"].as_str().unwrap().to_string();
+    // Opaque: no table key shows through (SPEC: no internal keys in any response).
+    for part in cursor.split('.') {
+        use base64::Engine;
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(part)
+            .expect("base64url");
+        let text = String::from_utf8_lossy(&bytes);
+        for key in ["WS#", "MEMBER#", "PK", "SK", &ws] {
+            assert!(!text.contains(key), "{key} in the cursor: {text}");
+        }
+    }
     let r = app
         .list_users(
             &admin.token,

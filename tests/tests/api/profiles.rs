@@ -368,6 +368,16 @@ async fn devices_register_replace_filter_stay_unique_and_go() {
             .status,
         400
     );
+    // A co-member sees public profiles, which hold no device: it may not filter on one
+    // (the matches would tell it who holds what).
+    let r = app
+        .list_users(
+            &other.token,
+            &format!("device_type=nano_x&workspace_id={ws}"),
+        )
+        .await;
+    assert_eq!(r.status, 403, "{}", r.text);
+    assert_eq!(r.body["details"]["parameter"], "device_type", "{}", r.text);
     // Others may not; an admin may; removing twice is 404.
     let r = app.remove_device(&other.token, &u.id).await;
     assert_eq!(r.status, 403, "{}", r.text);
