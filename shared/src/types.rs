@@ -867,7 +867,11 @@ mod tests {
     fn checksums_and_roles() {
         assert!(Checksum::parse_str("d41d8cd98f00b204e9800998ecf8427e").is_ok());
         assert!(Checksum::parse_str("bad checksum!").is_err());
-        assert_eq!(roles(&json!(["a", "a", "b"])).unwrap(), ["a", "b"]);
+        assert_eq!(
+            roles(&json!(["user", "operator", "user"])).unwrap(),
+            ["user", "operator"]
+        );
         assert!(roles(&json!(["Admin"])).is_err());
+        assert!(roles(&json!(["superuser"])).is_err());
     }
 }

@@ -261,6 +261,17 @@ async fn member_op(
     let def = GROUP_TYPE
         .top_attr("members")
         .ok_or_else(|| ApiError::internal("members attribute"))?;
+    if let Some(sub) = path
+        .attr
+        .sub
+        .as_deref()
+        .filter(|s| def.sub_attr(s).is_some())
+    {
+        // A member's value, type and reference are immutable (as published).
+        return Err(ApiError::mutability(format!(
+            "'members.{sub}' is immutable: members are added and removed whole"
+        )));
+    }
     if path.attr.sub.is_some() || (path.filter.is_some() && op.op != Op::Remove) {
         return Err(ApiError::invalid_path(
             "Members are added and removed whole: use 'members' or remove 'members[value eq \"<id>\"]'",
@@ -433,9 +444,7 @@ pub async fn patch(
                 let Value::Object(mut d) = document(g, None, "") else {
                     return Err(ApiError::internal("group document"));
                 };
-                for op in &own {
-                    patch::apply(&GROUP_TYPE, &mut d, op)?;
-                }
+                patch::apply_all(&GROUP_TYPE, &mut d, &own)?;
                 Ok(GroupEdit {
                     fields: fields_of(&d, g.description.clone())?,
                     members: changes.clone(),

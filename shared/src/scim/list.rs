@@ -187,8 +187,18 @@ fn terms(f: &Filter) -> Vec<&Filter> {
 }
 
 fn unsupported(f: &Filter) -> ApiError {
+    let what = match f {
+        Filter::Compare(p, op, _) => {
+            format!("'{} {}'", p.dotted(), format!("{op:?}").to_lowercase())
+        }
+        Filter::Present(p) => format!("'{} pr'", p.dotted()),
+        Filter::Or(..) => "'or'".to_string(),
+        Filter::Not(..) => "'not'".to_string(),
+        Filter::Has(p, _) => format!("'{}[...]'", p.dotted()),
+        Filter::And(..) => "this 'and'".to_string(),
+    };
     ApiError::invalid_filter(format!(
-        "This filter is not supported here ({f:?}); supported: eq on id, userName, emails.value, externalId and displayName, sw on userName and displayName, pr, and 'and' of these"
+        "The filter term {what} is not supported here; supported: eq on id, userName, emails.value, externalId and displayName, sw on userName and displayName, pr, and 'and' of these"
     ))
 }
 
@@ -309,12 +319,15 @@ fn user_term(
             prefix: None,
             exact: true,
         },
-        // Present on some: every user is a candidate, checked one by one.
-        (_, None) if USER_TYPE.top_attr(&p.attr).is_some() => Source::Index {
-            index: UserIndex::Created,
-            prefix: None,
-            exact: false,
-        },
+        // Present on some: every user is a candidate, checked one by one. Not `groups`:
+        // a user's record does not hold them, so no candidate would seem to have any.
+        (name, None) if USER_TYPE.top_attr(&p.attr).is_some() && !name.starts_with("groups") => {
+            Source::Index {
+                index: UserIndex::Created,
+                prefix: None,
+                exact: false,
+            }
+        }
         _ => return None,
     })
 }

@@ -137,6 +137,13 @@ pub fn respond(
     {
         headers.insert(header::LOCATION, l);
     }
+    // A resource's `meta.location` is its `Content-Location` (RFC 7643 §3.1).
+    if let Some(l) = body["meta"]["location"]
+        .as_str()
+        .and_then(|l| HeaderValue::from_str(l).ok())
+    {
+        headers.insert(header::CONTENT_LOCATION, l);
+    }
     resp
 }
 

@@ -133,6 +133,43 @@ pub fn apply(
     }
 }
 
+/// Applies `ops` in order to `doc`, a stored resource's document. A required attribute
+/// they would remove or leave without a value is 400 `mutability` (RFC 7644 §3.5.2.2),
+/// not the `invalidValue` of a create or replace that lacks it.
+pub fn apply_all(
+    rt: &'static ResourceType,
+    doc: &mut Map<String, Value>,
+    ops: &[Operation],
+) -> Result<(), ApiError> {
+    let required: Vec<&str> = rt
+        .core
+        .attrs
+        .iter()
+        .filter(|a| a.required && a.mutability != Mutability::ReadOnly)
+        .map(|a| a.name)
+        .filter(|name| has_value(doc.get(*name)))
+        .collect();
+    for op in ops {
+        apply(rt, doc, op)?;
+    }
+    match required.into_iter().find(|name| !has_value(doc.get(*name))) {
+        Some(name) => Err(ApiError::mutability(format!(
+            "'{name}' is required: it may be replaced, not removed"
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// Whether `v` is a value (RFC 7643 §2.5: null, `[]` and `""` are none).
+fn has_value(v: Option<&Value>) -> bool {
+    match v {
+        None | Some(Value::Null) => false,
+        Some(Value::Array(a)) => !a.is_empty(),
+        Some(Value::String(s)) => !s.is_empty(),
+        Some(_) => true,
+    }
+}
+
 /// Whether `path` names a read-only core attribute and `value` is what `doc` holds.
 fn restates_read_only(
     rt: &'static ResourceType,

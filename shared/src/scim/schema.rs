@@ -456,9 +456,8 @@ pub const ENTERPRISE_ATTRS: &[Attr] = &[
 ];
 
 const GROUP_MEMBERS: &[Attr] = &[
-    string("value", "The id of a user who is a member.")
-        .immutable()
-        .exact(),
+    // Not caseExact (as RFC 7643 §8.7.1 has it): a member's id matches in any case.
+    string("value", "The id of a user who is a member.").immutable(),
     reference("$ref", &["User"], "The URI of the member.").immutable(),
     string("type", "The kind of member: a user.")
         .immutable()

@@ -227,19 +227,11 @@ fn apply(d: &Map<String, Value>, user: &mut UserRecord) -> Result<Option<Passwor
     let family = name
         .remove("familyName")
         .and_then(|v| v.as_str().map(str::to_string));
-    // The full name shown in place of a display name before this change: a PATCH of
-    // name parts sends it back as `displayName`, which is not a display name either.
-    let shown_before = match user.display_name {
-        None => user.full_name(),
-        Some(_) => None,
-    };
     user.first_name = limited("name.givenName", given, 100)?;
     user.last_name = limited("name.familyName", family, 100)?;
-    let display = limited("displayName", text(d, "displayName"), 200)?;
-    // A display name equal to the full name shown in its place is not a display name
-    // of its own (it would stop following the name).
-    user.display_name = display
-        .filter(|n| Some(n) != user.full_name().as_ref() && Some(n) != shown_before.as_ref());
+    // Stored as given (SPEC), even when it equals the full name; a PATCH starts from a
+    // document without the full name shown in place of an unset one (see `patch`).
+    user.display_name = limited("displayName", text(d, "displayName"), 200)?;
     user.external_id = limited("externalId", text(d, "externalId"), 255)?;
     user.locale = text(d, "locale");
     user.timezone = text(d, "timezone");
@@ -376,9 +368,12 @@ pub async fn patch(
         let Value::Object(mut d) = document(current, None, "") else {
             return Err(ApiError::internal("user document"));
         };
-        for op in &ops {
-            patch::apply(&USER_TYPE, &mut d, op)?;
+        if current.display_name.is_none() {
+            // The full name shown in its place is not a display name: left in, a PATCH
+            // of the name parts would store the old one as the user's own.
+            d.remove("displayName");
         }
+        patch::apply_all(&USER_TYPE, &mut d, &ops)?;
         Ok(d)
     })
     .await

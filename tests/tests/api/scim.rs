@@ -635,6 +635,47 @@ async fn every_refusal_has_its_scim_type() {
         )
         .await;
     scim_error(&r, 400, Some("mutability"));
+    // Removing a required attribute, or its last value, is `mutability` (RFC 7644
+    // §3.5.2.2), and nothing changes.
+    for path_removed in ["active", "emails", "userName", r#"emails[type eq "work"]"#] {
+        let r = idp
+            .patch(&path, json!([{"op": "remove", "path": path_removed}]))
+            .await;
+        scim_error(&r, 400, Some("mutability"));
+    }
+    let r = idp.get(&path).await;
+    assert_eq!(r.body["active"], json!(true), "{}", r.text);
+    assert_eq!(r.body["meta"]["version"], json!("W/\"1\""), "{}", r.text);
+    let gid = idp.group("Readers").await;
+    let gpath = format!("/scim/v2/Groups/{gid}");
+    let r = idp
+        .patch(&gpath, json!([{"op": "remove", "path": "displayName"}]))
+        .await;
+    scim_error(&r, 400, Some("mutability"));
+    // A member's value is immutable; the path names it rightly.
+    let r = idp
+        .patch(
+            &gpath,
+            json!([{"op": "replace", "path": format!("members[value eq \"{id}\"].value"), "value": gid}]),
+        )
+        .await;
+    scim_error(&r, 400, Some("mutability"));
+    // A user's groups are not in its record, so `groups pr` is refused rather than
+    // answered "none"; the detail names the term, in the filter's own words.
+    let r = idp.get(&filter("/scim/v2/Users", "groups pr")).await;
+    scim_error(&r, 400, Some("invalidFilter"));
+    let r = idp
+        .get(&filter(
+            "/scim/v2/Users",
+            r#"userName eq "a" or userName eq "b""#,
+        ))
+        .await;
+    scim_error(&r, 400, Some("invalidFilter"));
+    let detail = r.body["detail"].as_str().unwrap_or_default();
+    assert!(
+        detail.contains("'or'") && !detail.contains("AttrPath"),
+        "{detail}"
+    );
     let r = idp.get("/scim/v2/Groups?count=200&startIndex=1").await;
     assert_eq!(r.status, 200, "{}", r.text);
 
@@ -814,6 +855,37 @@ async fn a_name_patch_leaves_no_display_name_behind() {
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["display_name"], Value::Null, "{}", r.text);
     assert_eq!(r.body["last_name"], json!("New"));
+}
+
+/// A `displayName` is stored as given, even equal to the full name, so it stays when
+/// the name changes; a resource's `Content-Location` is its `meta.location`.
+#[tokio::test]
+async fn a_display_name_equal_to_the_full_name_is_kept() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let idp = Idp::new(&app, "Okta").await;
+    let id = idp
+        .user(
+            "dee",
+            json!({"name": {"givenName": "Dee", "familyName": "Enn"}, "displayName": "Dee Enn"}),
+        )
+        .await;
+    let path = format!("/scim/v2/Users/{id}");
+    let r = idp
+        .patch(
+            &path,
+            json!([{"op": "replace", "path": "name.givenName", "value": "Dee2"}]),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["displayName"], json!("Dee Enn"), "{}", r.text);
+    let r = app.get_user(&admin.token, &id).await;
+    assert_eq!(r.body["display_name"], json!("Dee Enn"), "{}", r.text);
+    assert_eq!(r.body["full_name"], json!("Dee2 Enn"), "{}", r.text);
+    let r = idp.get(&path).await;
+    let location = r.body["meta"]["location"].as_str().expect("location");
+    assert!(location.ends_with(&path), "{location}");
+    assert_eq!(r.header("content-location"), Some(location));
 }
 
 /// A `startIndex` far past the end (schemathesis sent 5998196306862720 to `/.search`)
