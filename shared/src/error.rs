@@ -286,6 +286,14 @@ impl ApiError {
         e
     }
 
+    /// 429 for a caller holding its most activity streams: they end within `retry_after`
+    /// seconds (a stream the client dropped holds its place until it ends).
+    pub fn too_many_streams(retry_after: u64) -> Self {
+        let mut e = Self::rate_limited(retry_after);
+        e.message = "Too many open activity streams; one ends within the retry time".into();
+        e
+    }
+
     /// 500: the cause goes to the log, never to the caller.
     pub fn internal(cause: impl Into<String>) -> Self {
         let mut e = Self::new(

@@ -1,6 +1,7 @@
 //! `GET /v1/users/{id}/workspaces/active?days=30`: the workspaces named by the user's
 //! activities in the last `days` days (UTC dates, today included), most active first,
-//! ties broken by the latest activity.
+//! ties broken by the latest activity; each under its current name (a deleted one
+//! under the last name its activities recorded).
 
 use std::collections::BTreeMap;
 
@@ -24,6 +25,14 @@ pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
         e.0 = day.name;
         e.1 += day.count;
         e.2 = e.2.clone().max(day.last_active_at);
+    }
+    // The name is the workspace's own, as it is now; the counters keep the one of the
+    // day's last activity, which stands only for a workspace that is gone.
+    let ids: Vec<Uuid> = per.keys().copied().collect();
+    for ws in ctx.store.get_workspaces(&ids).await? {
+        if let Some(e) = per.get_mut(&ws.workspace_id) {
+            e.0 = ws.name;
+        }
     }
     let mut list: Vec<_> = per.into_iter().collect();
     list.sort_by(|a, b| b.1 .1.cmp(&a.1 .1).then(b.1 .2.cmp(&a.1 .2)));

@@ -43,7 +43,7 @@ async fn subscribe(ctx: &Ctx, req: &Request) -> Result<Subscription, ApiError> {
         .store
         .acquire_stream(caller.id(), ctx.config.stream_max_per_user, seconds)
         .await?
-        .ok_or_else(|| ApiError::rate_limited(seconds.max(1)))?;
+        .ok_or_else(|| ApiError::too_many_streams(seconds.max(1)))?;
     Ok(Subscription {
         user: user.user_id,
         after,

@@ -13,6 +13,7 @@
 
 use std::time::{Duration, Instant};
 
+use futures::{StreamExt, TryStreamExt};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -26,7 +27,7 @@ use super::{from_item, key, n, s, to_item, with_key, Item, Store};
 use crate::activity::{kind, Actor, NewActivity};
 use crate::error::ApiError;
 use crate::keys;
-use crate::model::{GrantRecord, GrantStatus, GroupRecord};
+use crate::model::{GrantRecord, GrantStatus, GroupMemberRecord, GroupRecord};
 use crate::paging::PageRequest;
 
 /// What a job does.
@@ -722,12 +723,17 @@ impl Store {
             }
             return Ok(Step::Next(cursor));
         }
-        // Then its members, a chunk at a time.
+        // Then its members, a chunk at a time, each removal with its activity.
         let members = Range::partition(pk.clone()).prefix(keys::MEMBER_PREFIX);
         let (items, _) = self.chunk_of(members, pk.clone(), None).await?;
         if !items.is_empty() {
-            let gone: Vec<Item> = items.iter().map(super::read::key_of).collect();
-            self.delete_keys(gone).await?;
+            let removals = items
+                .into_iter()
+                .map(|item| self.remove_deleted_groups_member(&g, item, actor.clone()));
+            futures::stream::iter(removals)
+                .buffer_unordered(8)
+                .try_collect::<Vec<()>>()
+                .await?;
             return Ok(Step::Next(None));
         }
         // Then the group itself.
@@ -751,6 +757,39 @@ impl Store {
         match self.commit(tx).await {
             // Deleted by another runner meanwhile.
             Ok(()) | Err(Rejection::Failed(_)) => Ok(Step::Done),
+            Err(r) => Err(r.into()),
+        }
+    }
+
+    /// Removes the membership `item` of the deleting group `g`, recording
+    /// `group.member_removed` (reason `group_deleted`) in the member's feed as a leave
+    /// does; a member whose profile is gone just loses the item.
+    async fn remove_deleted_groups_member(
+        &self,
+        g: &GroupRecord,
+        item: Item,
+        actor: Actor,
+    ) -> Result<(), ApiError> {
+        let member: GroupMemberRecord = from_item(item)?;
+        let item_key = key(keys::group(g.group_id), keys::member(member.user_id));
+        let mut tx = Tx::new();
+        tx.push(Op::delete(item_key.clone()).when("attribute_exists(PK)", Check::Member));
+        tx.push(
+            Op::check(key(keys::user(member.user_id), keys::PROFILE))
+                .when("attribute_exists(PK)", Check::Profile),
+        );
+        tx.record(
+            NewActivity::new(kind::GROUP_MEMBER_REMOVED, member.user_id, actor).with_data(
+                serde_json::json!({ "group_id": g.group_id, "name": g.name, "reason": "group_deleted" }),
+            ),
+        );
+        match self.commit(tx).await {
+            Ok(()) => Ok(()),
+            // Already removed (by another runner), or its user is gone.
+            Err(Rejection::Failed(_)) => self
+                .write(Op::delete(item_key))
+                .await
+                .map_err(ApiError::from),
             Err(r) => Err(r.into()),
         }
     }

@@ -330,6 +330,17 @@ impl UserInput {
             user.is_verified = v;
         }
         if let Some(d) = self.disk_space {
+            // Usage never exceeds the quota (SPEC): a quota below what the user already
+            // uses is refused, not stored beneath it. Global admins have no quota.
+            if d != user.disk_space && d < user.disk_space_used && !user.is_admin() {
+                return Err(ApiError::conflict(
+                    "disk_space",
+                    format!(
+                        "disk_space may not be below the {} bytes the user already uses: delete files first",
+                        user.disk_space_used
+                    ),
+                ));
+            }
             user.disk_space = d;
         }
         Ok(())

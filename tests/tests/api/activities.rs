@@ -70,6 +70,14 @@ async fn each_change_records_one_activity_and_counts_agree() {
     let a = app.active_workspaces(&u.token, "me", "").await;
     assert_eq!(a.body[0]["workspace_id"], ws.as_str());
     assert_eq!(a.body[0]["activity_count"], 3);
+    // Renamed later, it is listed under its name of now.
+    let r = app
+        .update_workspace(&admin.token, &ws, json!({"name": "Renamed"}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let a = app.active_workspaces(&u.token, "me", "").await;
+    assert_eq!(a.body[0]["name"], "Renamed", "{}", a.text);
+    assert_eq!(a.body[0]["activity_count"], 3);
     let r = app.list_activities(&admin.token, &u.id, "").await;
     assert_eq!(r.status, 200);
     let other = app.user(&admin, "other").await;

@@ -459,6 +459,12 @@ async fn the_effective_role_is_the_highest_of_direct_and_granted_roles() {
     );
     let r = app.list_workspace_groups(&owner.token, &ws, "").await;
     assert_eq!(r.body["grants"], json!([]), "{}", r.text);
+    // and each member's feed says it left the group, as a removal does
+    let r = app.list_activities(&dora.token, "me", "limit=1").await;
+    let last = &r.body["activities"][0];
+    assert_eq!(last["type"], "group.member_removed", "{}", r.text);
+    assert_eq!(last["data"]["group_id"], team.as_str(), "{}", r.text);
+    assert_eq!(last["data"]["reason"], "group_deleted", "{}", r.text);
     app.assert_audit_clean().await;
 }
 

@@ -46,6 +46,16 @@ async fn thirty_racing_files_never_pass_the_quota() {
         )
         .await;
     assert_eq!(refreshed.body, json!(9000));
+    // Nor does lowering the quota: below the usage is 409, down to it is fine.
+    let r = app
+        .patch_user(&admin.token, &u.id, json!({"disk_space": 8999}))
+        .await;
+    assert_eq!(r.status, 409, "{}", r.text);
+    assert_eq!(r.body["details"]["field"], "disk_space", "{}", r.text);
+    let r = app
+        .patch_user(&admin.token, &u.id, json!({"disk_space": 9000}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
     app.assert_audit_clean().await;
 }
 
