@@ -338,6 +338,13 @@ impl Query {
         let Some(raw) = self.get(name) else {
             return Ok(None);
         };
+        // At most `max` values as given (SPEC: "50 in all"), repeats counted too.
+        if raw.split(',').count() > max {
+            return Err(ApiError::bad_query(
+                name,
+                format!("'{name}' may name at most {max} ids"),
+            ));
+        }
         let mut ids: Vec<Uuid> = Vec::new();
         for part in raw.split(',') {
             let id = parse_uuid(part.trim()).ok_or_else(|| {
@@ -346,12 +353,6 @@ impl Query {
             if !ids.contains(&id) {
                 ids.push(id);
             }
-        }
-        if ids.len() > max {
-            return Err(ApiError::bad_query(
-                name,
-                format!("'{name}' may name at most {max} ids"),
-            ));
         }
         Ok(Some(ids))
     }

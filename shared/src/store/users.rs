@@ -57,6 +57,39 @@ fn guard_item(pk: String, user: Uuid) -> Item {
     item
 }
 
+/// A login name is one user's: an email may not be another user's username, nor a
+/// username another user's email (login tries the email first, so the other user
+/// could no longer log in by it). The condition that the guard `pk` of the other kind
+/// is free or `user`'s own; its failure names the field as `check` does.
+fn other_kind_free(pk: String, user: Uuid, check: Check) -> Op {
+    Op::check(key(pk, keys::GUARD))
+        .when("attribute_not_exists(PK) OR user_id = :me", check)
+        .val(":me", s(user.to_string()))
+}
+
+/// The [`other_kind_free`] checks that `user`'s new `email` and `username` guards need,
+/// leaving out the guards the write itself puts or deletes (a transaction may name an
+/// item once; those are settled by the write).
+fn login_name_checks(
+    user: &UserRecord,
+    email_new: bool,
+    username_new: bool,
+    touched: &[String],
+) -> Vec<Op> {
+    let mut ops = Vec::new();
+    let (email, username) = (user.email.lower(), user.username.lower());
+    let as_username = keys::username_guard(&email);
+    if email_new && !touched.contains(&as_username) {
+        ops.push(other_kind_free(as_username, user.user_id, Check::Email));
+    }
+    let as_email = keys::email_guard(&username);
+    // Only a username with an '@' can be someone's email.
+    if username_new && username.contains('@') && !touched.contains(&as_email) {
+        ops.push(other_kind_free(as_email, user.user_id, Check::Username));
+    }
+    ops
+}
+
 fn email_guard(user: &UserRecord) -> String {
     keys::email_guard(&user.email.lower())
 }
@@ -170,6 +203,10 @@ impl Store {
             Op::put(guard_item(username_guard(user), user.user_id))
                 .when("attribute_not_exists(PK)", Check::Username),
         );
+        let touched = [email_guard(user), username_guard(user)];
+        for op in login_name_checks(user, true, true, &touched) {
+            tx.push(op);
+        }
         if let Some(g) = external_guard(user) {
             tx.push(
                 Op::put(guard_item(g, user.user_id))
@@ -260,6 +297,20 @@ impl Store {
                 Op::put(guard_item(username_guard(new), new.user_id))
                     .when("attribute_not_exists(PK)", Check::Username),
             );
+        }
+        let touched = [
+            email_guard(old),
+            email_guard(new),
+            username_guard(old),
+            username_guard(new),
+        ];
+        for op in login_name_checks(
+            new,
+            email_guard(old) != email_guard(new),
+            username_guard(old) != username_guard(new),
+            &touched,
+        ) {
+            tx.push(op);
         }
         for (guard, check) in [
             (

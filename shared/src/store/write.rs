@@ -93,12 +93,14 @@ impl From<Rejection> for ApiError {
     fn from(r: Rejection) -> ApiError {
         match r {
             Rejection::Error(e) => e,
-            r if r.failed(Check::Email) => {
-                ApiError::conflict("email", "A user with this email already exists")
-            }
-            r if r.failed(Check::Username) => {
-                ApiError::conflict("username", "A user with this username already exists")
-            }
+            r if r.failed(Check::Email) => ApiError::conflict(
+                "email",
+                "A user with this email already exists (as an email or a username)",
+            ),
+            r if r.failed(Check::Username) => ApiError::conflict(
+                "username",
+                "A user with this username already exists (as a username or an email)",
+            ),
             r if r.failed(Check::PubKey) => {
                 ApiError::conflict("pub_key", "Another user's device has this public key")
             }

@@ -230,6 +230,60 @@ async fn only_admins_create_users_unless_signup_is_enabled() {
     assert_eq!(r.body["details"]["field"], "roles");
 }
 
+/// Login tries a name as an email first: a username may not be another user's email,
+/// nor an email another user's username (else one of the two could not log in by it).
+/// One user's own username may be its email, as identity providers set them.
+#[tokio::test]
+async fn a_login_name_belongs_to_one_user() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let ann = app.user(&admin, "ann").await; // ann@example.com
+    let body = |email: &str, username: &str| json!({"email": email, "username": username, "password": "password-123"});
+    let r = app
+        .create_user(Some(&admin.token), body("bob@example.com", &ann.email))
+        .await;
+    assert_eq!(r.status, 409, "{}", r.text);
+    assert_eq!(r.body["details"]["field"], "username", "{}", r.text);
+    let r = app
+        .create_user(Some(&admin.token), body("cy@example.com", "cy@example.com"))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let cy = r.body["user_id"].as_str().unwrap().to_string();
+    let r = app
+        .create_user(Some(&admin.token), body("CY@example.com", "dee"))
+        .await;
+    assert_eq!(r.status, 409, "{}", r.text);
+    assert_eq!(r.body["details"]["field"], "email", "{}", r.text);
+    // A change meets the same rule; swapping one's own names is fine.
+    let r = app
+        .patch_user(&admin.token, &ann.id, json!({"email": "cy@example.com"}))
+        .await;
+    assert_eq!(r.status, 409, "{}", r.text);
+    let r = app
+        .patch_user(&admin.token, &ann.id, json!({"username": "cy@example.com"}))
+        .await;
+    assert_eq!(r.status, 409, "{}", r.text);
+    let r = app
+        .patch_user(
+            &admin.token,
+            &cy,
+            json!({"email": "cy2@example.com", "username": "cy2@example.com"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = app
+        .patch_user(&admin.token, &cy, json!({"username": "cyd"}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = app
+        .patch_user(&admin.token, &ann.id, json!({"username": "cy@example.com"}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    app.login("cy@example.com", "password-123").await;
+    app.login("cy2@example.com", "password-123").await;
+    app.assert_audit_clean().await;
+}
+
 #[tokio::test]
 async fn fifty_concurrent_creates_with_one_email_make_exactly_one_user() {
     let app = TestApp::spawn().await;

@@ -131,6 +131,12 @@ async fn studio_list_filters_by_channel_ids_and_visibility() {
         .studio_list_users(&a.token, &format!("ids={}", many.join(",")))
         .await;
     assert_eq!(r.status, 400);
+    // 50 in all: repeats count (SPEC).
+    let same = vec![e.id.clone(); 51].join(",");
+    let r = app
+        .studio_list_users(&a.token, &format!("ids={same}"))
+        .await;
+    assert_eq!(r.status, 400, "{}", r.text);
     let r = app.studio_list_users(&a.token, "ids=nope").await;
     assert_eq!(r.status, 400);
 }
