@@ -343,7 +343,7 @@ pub async fn store_token(ctx: &Ctx, user: &UserRecord, token: String) -> Result<
     let last_login = ctx.store.login(user, &hash, &record).await?;
     let mut after = user.clone();
     after.last_login = Some(last_login);
-    after.version += 1;
+    after.srev += 1;
     Ok(Issued {
         token,
         expires_at: time::format(expires),

@@ -70,6 +70,11 @@ pub struct UserRecord {
     /// into membership items know they saw every membership.
     #[serde(default)]
     pub mrev: i64,
+    /// Moves with every change of `sessions` (a login, a logout), so a profile write
+    /// decided from an older read cannot drop a new token or bring back a revoked one.
+    /// Not part of the representation: a login moves neither `version` nor the ETag.
+    #[serde(default)]
+    pub srev: i64,
     /// Tokens carry the epoch they were issued in; bumping it revokes them all at once.
     #[serde(default)]
     pub session_epoch: i64,

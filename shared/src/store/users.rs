@@ -16,6 +16,18 @@ use crate::keys;
 use crate::model::{Session, TokenRecord, UserRecord, WorkspaceRecord, MAX_PROFILE_SESSIONS};
 use crate::types::WsRole;
 
+/// The condition that a profile is as `read` it: its version, memberships (`mrev`)
+/// and sessions (`srev`) unmoved (`:v`, `:m`, `:s`). A profile written before `srev`
+/// existed has none, which is `srev` 0.
+fn unmoved(read: &UserRecord) -> String {
+    let sessions = if read.srev == 0 {
+        "(attribute_not_exists(srev) OR srev = :s)"
+    } else {
+        "srev = :s"
+    };
+    format!("version = :v AND mrev = :m AND {sessions}")
+}
+
 /// The profile item of `user`: the record, its key and its global directory entry.
 pub(crate) fn profile_item(user: &UserRecord) -> Result<Item, ApiError> {
     let mut item = with_key(to_item(user)?, keys::user(user.user_id), keys::PROFILE);
@@ -280,9 +292,10 @@ impl Store {
         let mut tx = Tx::new();
         tx.push(
             Op::put(profile_item(new)?)
-                .when("version = :v AND mrev = :m", Check::Profile)
+                .when(&unmoved(old), Check::Profile)
                 .val(":v", n(old.version))
-                .val(":m", n(old.mrev)),
+                .val(":m", n(old.mrev))
+                .val(":s", n(old.srev)),
         );
         if email_guard(old) != email_guard(new) {
             tx.push(Op::delete(key(email_guard(old), keys::GUARD)));
@@ -447,9 +460,10 @@ impl Store {
         let mut tx = Tx::new();
         tx.push(
             Op::delete(key(keys::user(user.user_id), keys::PROFILE))
-                .when("version = :v AND mrev = :m", Check::Profile)
+                .when(&unmoved(user), Check::Profile)
                 .val(":v", n(user.version))
-                .val(":m", n(user.mrev)),
+                .val(":m", n(user.mrev))
+                .val(":s", n(user.srev)),
         );
         tx.push(Op::delete(key(email_guard(user), keys::GUARD)));
         tx.push(Op::delete(key(username_guard(user), keys::GUARD)));
@@ -751,7 +765,7 @@ impl Store {
             remove.push(format!("sessions.#x{i}"));
             names.push((format!("#x{i}"), hash.clone()));
         }
-        let expr = update_expression(&set, &remove, "ADD version :one");
+        let expr = update_expression(&set, &remove, "ADD srev :one");
         let mut profile = Op::update(key(keys::user(user.user_id), keys::PROFILE), expr)
             .when(
                 "attribute_exists(PK) AND session_epoch = :e",
@@ -775,7 +789,7 @@ impl Store {
     }
 
     /// Revokes the token of `token_hash` of `user`, kept at `home` (gone already is
-    /// fine). Taking it out of the profile moves the profile's version, so a profile
+    /// fine). Taking it out of the profile moves the profile's `srev`, so a profile
     /// write made from an older read cannot put it back.
     pub async fn revoke_token(
         &self,
@@ -787,7 +801,7 @@ impl Store {
             TokenHome::Item => Op::delete(key(keys::token(token_hash), keys::TOKEN)),
             TokenHome::Profile => Op::update(
                 key(keys::user(user), keys::PROFILE),
-                "REMOVE sessions.#h ADD version :one",
+                "REMOVE sessions.#h ADD srev :one",
             )
             .name("#h", token_hash)
             .val(":one", n(1))

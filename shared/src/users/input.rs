@@ -47,9 +47,14 @@ const READ_ONLY_FIELDS: [&str; 9] = [
     "version",
 ];
 
+/// Read-only stamps that the user's own use moves (a login elsewhere, notifications
+/// read), not an edit of the profile: a body read before they moved is still sent back.
+const MOVED_BY_USE: [&str; 2] = ["last_login", "last_read_notification_date"];
+
 /// `body` without the read-only and admin-only fields whose values equal `stored`'s
-/// (as the full view shows them), so a body `GET` returned can be sent back: only a
-/// field that would change something is refused (403 admin-only, 422 read-only).
+/// (as the full view shows them), and without [`MOVED_BY_USE`], so a body `GET`
+/// returned can be sent back: only a field that would change something is refused
+/// (403 admin-only, 422 read-only).
 pub fn without_unchanged(body: Value, stored: &UserRecord) -> Value {
     let Value::Object(mut fields) = body else {
         return body;
@@ -60,7 +65,7 @@ pub fn without_unchanged(body: Value, stored: &UserRecord) -> Value {
     fields.retain(|name, value| {
         let fixed =
             READ_ONLY_FIELDS.contains(&name.as_str()) || ADMIN_FIELDS.contains(&name.as_str());
-        !(fixed && view.get(name) == Some(value))
+        !(fixed && (view.get(name) == Some(value) || MOVED_BY_USE.contains(&name.as_str())))
     });
     Value::Object(fields)
 }

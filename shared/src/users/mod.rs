@@ -206,6 +206,7 @@ pub fn new_record(
         last_read_notification_date: None,
         version: 1,
         mrev: 0,
+        srev: 0,
         session_epoch: 0,
         sessions: Default::default(),
         spilled_tokens: false,

@@ -230,6 +230,39 @@ async fn only_admins_create_users_unless_signup_is_enabled() {
     assert_eq!(r.body["details"]["field"], "roles");
 }
 
+/// A login moves the user's sessions, not its representation's version: the ETag and a
+/// body read before another login still serve a conditional `PUT`, which keeps the new
+/// token.
+#[tokio::test]
+async fn a_login_elsewhere_leaves_the_etag_and_a_read_body_good() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let u = app.user(&admin, "roamer").await;
+    let read = app.get_me(&u.token).await;
+    let etag = read.header("etag").expect("etag").to_string();
+    let other_device = app.login("roamer", "password-123").await;
+    let again = app.get_me(&u.token).await;
+    assert_eq!(again.header("etag"), Some(etag.as_str()));
+    assert_ne!(again.body["last_login"], read.body["last_login"]);
+    let mut body = read.body.clone();
+    body["bio"] = json!("moved here");
+    let json_body = body.to_string().into_bytes();
+    let headers = [
+        ("authorization".to_string(), format!("Bearer {}", u.token)),
+        ("content-type".to_string(), "application/json".to_string()),
+        ("if-match".to_string(), etag),
+    ];
+    let r = app
+        .raw("PUT", "/v1/users/me", &headers, Some(json_body))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["bio"], "moved here");
+    // Both logins still work: the write did not drop the one it had not read.
+    assert_eq!(app.get_me(&other_device).await.status, 200);
+    assert_eq!(app.get_me(&u.token).await.status, 200);
+    app.assert_audit_clean().await;
+}
+
 /// Login tries a name as an email first: a username may not be another user's email,
 /// nor an email another user's username (else one of the two could not log in by it).
 /// One user's own username may be its email, as identity providers set them.
