@@ -410,7 +410,14 @@ impl IfMatch {
                 .map(|tag| {
                     let t = tag.trim();
                     let t = t.strip_prefix("W/").unwrap_or(t);
-                    t.trim_matches('"').parse::<i64>().unwrap_or(-1)
+                    // A SCIM user's tag adds `-<digest of its groups>` to the version,
+                    // which is all a write is conditioned on.
+                    let t = t.trim_matches('"');
+                    t.split('-')
+                        .next()
+                        .unwrap_or(t)
+                        .parse::<i64>()
+                        .unwrap_or(-1)
                 })
                 .collect(),
         ))

@@ -17,7 +17,7 @@ pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
     Ok(scim::respond(
         StatusCode::CREATED,
         &doc,
-        Some(group.version),
+        Some(&scim::version_tag(group.version)),
         Some(&location),
     ))
 }

@@ -11,12 +11,12 @@ pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
     let projection = scim::projection(&USER_TYPE, &query)?;
     let user = users::create(ctx, &actor, &scim::body(&req)?).await?;
     let base = scim::base_url(&req);
-    let doc = users::render(ctx, &user, &projection, &base).await?;
+    let (doc, tag) = users::render(ctx, &user, &projection, &base).await?;
     let location = users::location(&base, user.user_id);
     Ok(scim::respond(
         StatusCode::CREATED,
         &doc,
-        Some(user.version),
+        Some(&tag),
         Some(&location),
     ))
 }

@@ -12,5 +12,5 @@ pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
     let group = groups::get(ctx, &scim::resource_id(&req)).await?;
     groups::check_fits(&group, &projection)?;
     let doc = groups::render(ctx, &group, &projection, &scim::base_url(&req)).await?;
-    Ok(scim::read(&req, &doc, group.version))
+    Ok(scim::read(&req, &doc, &scim::version_tag(group.version)))
 }

@@ -9,6 +9,6 @@ pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
     let query = scim::query(&req, &scim::PROJECTION_PARAMETERS)?;
     let projection = scim::projection(&USER_TYPE, &query)?;
     let user = users::get(ctx, &scim::resource_id(&req)).await?;
-    let doc = users::render(ctx, &user, &projection, &scim::base_url(&req)).await?;
-    Ok(scim::read(&req, &doc, user.version))
+    let (doc, tag) = users::render(ctx, &user, &projection, &scim::base_url(&req)).await?;
+    Ok(scim::read(&req, &doc, &tag))
 }

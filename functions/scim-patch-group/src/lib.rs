@@ -21,7 +21,7 @@ pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
     Ok(scim::respond(
         StatusCode::OK,
         &doc,
-        Some(group.version),
+        Some(&scim::version_tag(group.version)),
         None,
     ))
 }

@@ -13,11 +13,6 @@ pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
     let body = scim::body(&req)?;
     let id = scim::resource_id(&req);
     let user = users::patch(ctx, &actor, &id, &body, &IfMatch::of(&req)).await?;
-    let doc = users::render(ctx, &user, &projection, &scim::base_url(&req)).await?;
-    Ok(scim::respond(
-        StatusCode::OK,
-        &doc,
-        Some(user.version),
-        None,
-    ))
+    let (doc, tag) = users::render(ctx, &user, &projection, &scim::base_url(&req)).await?;
+    Ok(scim::respond(StatusCode::OK, &doc, Some(&tag), None))
 }

@@ -12,11 +12,11 @@ pub async fn handler(ctx: &Ctx, req: Request) -> ApiResult {
     let body = scim::body(&req)?;
     let id = scim::resource_id(&req);
     let user = users::replace(ctx, &actor, &id, &body, &IfMatch::of(&req)).await?;
-    let doc = users::render(ctx, &user, &projection, &scim::base_url(&req)).await?;
+    let (doc, tag) = users::render(ctx, &user, &projection, &scim::base_url(&req)).await?;
     Ok(scim::respond(
         shared::http::StatusCode::OK,
         &doc,
-        Some(user.version),
+        Some(&tag),
         None,
     ))
 }

@@ -11,9 +11,9 @@ use uuid::Uuid;
 
 use super::doc::{self, Projection};
 use super::filter::{self, CompareOp, Filter, SubScope};
-use super::meta;
 use super::patch::{self, Op, Operation};
 use super::schema::{GROUP, GROUP_TYPE};
+use super::{meta, version_tag};
 use crate::activity::Actor;
 use crate::error::ApiError;
 use crate::http::IfMatch;
@@ -56,7 +56,7 @@ pub fn document(group: &GroupRecord, members: Option<&[Uuid]>, base: &str) -> Va
             &group.created_at,
             &group.updated_at,
             &location(base, group.group_id),
-            group.version,
+            &version_tag(group.version),
         ),
     );
     Value::Object(d)

@@ -593,7 +593,7 @@ async fn user_docs(
     let (total, page) = users(ctx, req).await?;
     let renders = page
         .iter()
-        .map(|u| super::users::render(ctx, u, &projection, base))
+        .map(|u| async { Ok(super::users::render(ctx, u, &projection, base).await?.0) })
         .collect();
     let docs = render_all(renders).await?;
     Ok((total, docs))

@@ -117,7 +117,7 @@ pub fn version_tag(version: i64) -> String {
 pub fn respond(
     status: StatusCode,
     body: &Value,
-    version: Option<i64>,
+    tag: Option<&str>,
     location: Option<&str>,
 ) -> Response {
     let bytes = serde_json::to_vec(body).unwrap_or_default();
@@ -128,7 +128,7 @@ pub fn respond(
         header::CONTENT_TYPE,
         HeaderValue::from_static(SCIM_MEDIA_TYPE),
     );
-    if let Some(v) = version.and_then(|v| HeaderValue::from_str(&version_tag(v)).ok()) {
+    if let Some(v) = tag.and_then(|t| HeaderValue::from_str(t).ok()) {
         headers.insert(header::ETAG, v);
     }
     if let Some(l) = location
@@ -161,20 +161,20 @@ pub fn written(version: i64) -> Response {
     resp
 }
 
-/// The `meta` of a resource.
+/// The `meta` of a resource whose entity tag is `tag`.
 pub fn meta(
     resource_type: &str,
     created: &str,
     modified: &str,
     location: &str,
-    version: i64,
+    tag: &str,
 ) -> Value {
     serde_json::json!({
         "resourceType": resource_type,
         "created": created,
         "lastModified": modified,
         "location": location,
-        "version": version_tag(version),
+        "version": tag,
     })
 }
 
@@ -183,8 +183,14 @@ pub fn resource_id(req: &Request) -> String {
     crate::http::path_param(req, "id")
 }
 
-/// Whether `If-None-Match` names `version` (or is `*`): a read then answers 304.
-fn not_modified(req: &Request, version: i64) -> bool {
+/// An entity tag without its weakness and quotes: what two tags are compared by.
+fn opaque(tag: &str) -> &str {
+    let t = tag.trim();
+    t.strip_prefix("W/").unwrap_or(t).trim_matches('"')
+}
+
+/// Whether `If-None-Match` names `tag` (or is `*`): a read then answers 304.
+fn not_modified(req: &Request, tag: &str) -> bool {
     let Some(raw) = req
         .headers()
         .get(header::IF_NONE_MATCH)
@@ -192,24 +198,21 @@ fn not_modified(req: &Request, version: i64) -> bool {
     else {
         return false;
     };
-    raw.split(',').map(str::trim).any(|tag| {
-        tag == "*" || {
-            let t = tag.strip_prefix("W/").unwrap_or(tag);
-            t.trim_matches('"').parse::<i64>() == Ok(version)
-        }
-    })
+    raw.split(',')
+        .map(str::trim)
+        .any(|t| t == "*" || opaque(t) == opaque(tag))
 }
 
-/// The answer to a read of a resource at `version`: 200 with `body` and its ETag, or
-/// 304 (RFC 7644 §3.14) when the caller's `If-None-Match` already holds it.
-pub fn read(req: &Request, body: &Value, version: i64) -> Response {
-    if not_modified(req, version) {
-        let mut resp = respond(StatusCode::NOT_MODIFIED, &Value::Null, Some(version), None);
+/// The answer to a read of a resource whose entity tag is `tag`: 200 with `body` and
+/// its ETag, or 304 (RFC 7644 §3.14) when the caller's `If-None-Match` already holds it.
+pub fn read(req: &Request, body: &Value, tag: &str) -> Response {
+    if not_modified(req, tag) {
+        let mut resp = respond(StatusCode::NOT_MODIFIED, &Value::Null, Some(tag), None);
         *resp.body_mut() = Body::Empty;
         resp.headers_mut().remove(header::CONTENT_TYPE);
         return resp;
     }
-    respond(StatusCode::OK, body, Some(version), None)
+    respond(StatusCode::OK, body, Some(tag), None)
 }
 
 /// The list a `GET` on a collection asks for (its query).

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::doc::{self, Projection};
 use super::schema::{ENTERPRISE_USER, USER, USER_TYPE};
-use super::{meta, patch};
+use super::{meta, patch, version_tag};
 use crate::activity::Actor;
 use crate::error::ApiError;
 use crate::http::IfMatch;
@@ -149,26 +149,47 @@ pub fn document(user: &UserRecord, groups: Option<&[GroupRecord]>, base: &str) -
             &user.created_at,
             &user.updated_at,
             &location(base, user.user_id),
-            user.version,
+            &tag(user, groups),
         ),
     );
     Value::Object(d)
 }
 
+/// The entity tag of `user` as shown with `groups` (when they were read): its version,
+/// and then a digest of the groups, which change without it (a membership, a group's
+/// rename), so a cached copy with other groups is not taken as current. `If-Match`
+/// compares the version alone: a user's writes do not touch its groups.
+pub fn tag(user: &UserRecord, groups: Option<&[GroupRecord]>) -> String {
+    use sha2::{Digest, Sha256};
+    let Some(groups) = groups else {
+        return version_tag(user.version);
+    };
+    let mut h = Sha256::new();
+    for g in groups {
+        h.update(g.group_id.as_bytes());
+        h.update(g.name.as_bytes());
+        h.update([0]);
+    }
+    let digest = h.finalize();
+    format!("W/\"{}-{}\"", user.version, hex::encode(&digest[..6]))
+}
+
 /// `user` as a response shows it: its document cut to `projection`, with its groups
-/// read only when they are asked for (`groups` is returned on request).
+/// read only when they are asked for (`groups` is returned on request), and its
+/// entity tag ([`tag`]).
 pub async fn render(
     ctx: &Ctx,
     user: &UserRecord,
     projection: &Projection,
     base: &str,
-) -> Result<Value, ApiError> {
+) -> Result<(Value, String), ApiError> {
     let groups = if projection.returns(&USER_TYPE, "groups") {
         Some(ctx.store.all_groups_of(user.user_id).await?)
     } else {
         None
     };
-    Ok(projection.apply(&USER_TYPE, document(user, groups.as_deref(), base)))
+    let doc = projection.apply(&USER_TYPE, document(user, groups.as_deref(), base));
+    Ok((doc, tag(user, groups.as_deref())))
 }
 
 fn text(doc: &Map<String, Value>, name: &str) -> Option<String> {
