@@ -55,9 +55,16 @@ fn uuid_floor(t: chrono::DateTime<chrono::Utc>) -> Uuid {
     Uuid::from_bytes(b)
 }
 
-/// Where a client resumes: after an activity id, or from a timestamp on.
+/// Where a client resumes: after an activity id, or from a timestamp on (a bare date
+/// is its midnight UTC, as the activity counts read one).
 pub fn resume_point(raw: &str) -> Option<Uuid> {
-    parse_uuid(raw.trim()).or_else(|| time::parse(raw.trim()).map(uuid_floor))
+    let raw = raw.trim();
+    let date = || {
+        chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+            .ok()
+            .and_then(|d| time::parse(&format!("{d}T00:00:00Z")))
+    };
+    parse_uuid(raw).or_else(|| time::parse(raw).or_else(date).map(uuid_floor))
 }
 
 /// Where a stream without a resume point starts: activities from `now` on, and those
@@ -195,4 +202,20 @@ pub fn streamed(
     let mut resp = http::Response::new(body);
     sse_headers(&mut resp);
     resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_resume_point_is_an_id_a_timestamp_or_a_date() {
+        let id = Uuid::now_v7();
+        assert_eq!(resume_point(&format!(" {id} ")), Some(id));
+        let midnight = resume_point("2026-12-07T00:00:00Z");
+        assert!(midnight.is_some());
+        assert_eq!(resume_point("2026-12-07"), midnight);
+        assert_eq!(resume_point("2026-13-07"), None);
+        assert_eq!(resume_point("yesterday"), None);
+    }
 }

@@ -106,9 +106,13 @@ impl Fields {
     ) -> Field<T> {
         self.taken.borrow_mut().insert(name.to_string());
         match self.map.get(name) {
-            None | Some(Value::Null) => {
-                Err(self.note(FieldError::body(name, "missing", "Field required")))
-            }
+            None => Err(self.note(FieldError::body(name, "missing", "Field required"))),
+            // Given, but as null: the same error an optional field's null is.
+            Some(Value::Null) => Err(self.note(FieldError::body(
+                name,
+                "null_not_allowed",
+                "Field may not be null",
+            ))),
             Some(v) => parse(v).map_err(|e| self.note(e.at(name))),
         }
     }
@@ -243,6 +247,13 @@ mod tests {
     fn null_where_a_value_is_needed_is_refused() {
         let f = Fields::new(json!({"c": null})).unwrap();
         let c = f.optional_value("c", text);
+        assert_eq!(
+            f.finish(c).unwrap_err().details["errors"][0]["type"],
+            "null_not_allowed"
+        );
+        // A required field given as null is not "missing": it is there, and null.
+        let f = Fields::new(json!({"c": null})).unwrap();
+        let c = f.required("c", text);
         assert_eq!(
             f.finish(c).unwrap_err().details["errors"][0]["type"],
             "null_not_allowed"

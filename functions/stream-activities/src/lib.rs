@@ -30,7 +30,7 @@ async fn subscribe(ctx: &Ctx, req: &Request) -> Result<Subscription, ApiError> {
         Some(raw) => Some(feed::resume_point(&raw).ok_or_else(|| {
             ApiError::bad_query(
                 "since",
-                "Last-Event-ID / since must be an activity id or a timestamp",
+                "Last-Event-ID / since must be an activity id, a timestamp or a date",
             )
         })?),
         // Live: only what happens from now on (less the settle window, so an activity
