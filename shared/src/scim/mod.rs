@@ -207,7 +207,8 @@ fn not_modified(req: &Request, tag: &str) -> bool {
 /// its ETag, or 304 (RFC 7644 §3.14) when the caller's `If-None-Match` already holds it.
 pub fn read(req: &Request, body: &Value, tag: &str) -> Response {
     if not_modified(req, tag) {
-        let mut resp = respond(StatusCode::NOT_MODIFIED, &Value::Null, Some(tag), None);
+        // The headers the 200 would have sent (RFC 7232 §4.1), Content-Location too.
+        let mut resp = respond(StatusCode::NOT_MODIFIED, body, Some(tag), None);
         *resp.body_mut() = Body::Empty;
         resp.headers_mut().remove(header::CONTENT_TYPE);
         return resp;

@@ -891,7 +891,15 @@ async fn a_users_etag_follows_its_groups() {
     let member = r.header("etag").unwrap().to_string();
     assert_ne!(member, before);
     assert_eq!(r.body["meta"]["version"], json!(member));
-    assert_eq!(get_if(member.clone()).await.status, 304);
+    let r = get_if(member.clone()).await;
+    assert_eq!(r.status, 304);
+    assert!(r.text.is_empty(), "{}", r.text);
+    assert!(
+        r.header("content-location")
+            .is_some_and(|l| l.ends_with(&path)),
+        "{:?}",
+        r.headers
+    );
     let r = idp
         .patch(
             &gpath,
