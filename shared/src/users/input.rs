@@ -62,7 +62,17 @@ pub fn without_unchanged(body: Value, stored: &UserRecord) -> Value {
     let Ok(Value::Object(view)) = serde_json::to_value(UserView::from(stored)) else {
         return Value::Object(fields);
     };
+    // `status` and `is_active` say one thing twice: when they contradict each other,
+    // both are kept, so the contradiction is refused (422) even when one of them equals
+    // the stored value.
+    let both = match (fields.get("status"), fields.get("is_active")) {
+        (Some(Value::String(st)), Some(Value::Bool(active))) => (st == "active") != *active,
+        _ => false,
+    };
     fields.retain(|name, value| {
+        if both && (name == "status" || name == "is_active") {
+            return true;
+        }
         let fixed =
             READ_ONLY_FIELDS.contains(&name.as_str()) || ADMIN_FIELDS.contains(&name.as_str());
         !(fixed && (view.get(name) == Some(value) || MOVED_BY_USE.contains(&name.as_str())))

@@ -56,6 +56,15 @@ async fn thirty_racing_files_never_pass_the_quota() {
         .patch_user(&admin.token, &u.id, json!({"disk_space": 9000}))
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
+    // `is_active` contradicting `status` is 422 even when `status` is the stored one.
+    let r = app
+        .patch_user(
+            &admin.token,
+            &u.id,
+            json!({"is_active": false, "status": "active"}),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text);
     app.assert_audit_clean().await;
 }
 
