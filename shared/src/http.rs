@@ -392,6 +392,12 @@ pub fn path_uuid(req: &Request, name: &str, resource_type: &str) -> Result<Uuid,
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct IfMatch(Option<Vec<i64>>);
 
+/// An entity tag without its weakness and quotes: what two tags are compared by.
+pub fn opaque_tag(tag: &str) -> &str {
+    let t = tag.trim();
+    t.strip_prefix("W/").unwrap_or(t).trim_matches('"')
+}
+
 impl IfMatch {
     pub fn of(req: &Request) -> IfMatch {
         let Some(raw) = req
@@ -408,11 +414,9 @@ impl IfMatch {
         IfMatch(Some(
             raw.split(',')
                 .map(|tag| {
-                    let t = tag.trim();
-                    let t = t.strip_prefix("W/").unwrap_or(t);
                     // A SCIM user's tag adds `-<digest of its groups>` to the version,
                     // which is all a write is conditioned on.
-                    let t = t.trim_matches('"');
+                    let t = opaque_tag(tag);
                     t.split('-')
                         .next()
                         .unwrap_or(t)

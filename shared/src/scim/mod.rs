@@ -16,7 +16,7 @@ use serde_json::{Map, Value};
 
 use crate::activity::Actor;
 use crate::error::ApiError;
-use crate::http::{Query, Request, Response, SCIM_MEDIA_TYPE};
+use crate::http::{opaque_tag, Query, Request, Response, SCIM_MEDIA_TYPE};
 use crate::Ctx;
 
 /// SCIM bodies may be larger than the API's (a group with its members): 1 MiB.
@@ -183,12 +183,6 @@ pub fn resource_id(req: &Request) -> String {
     crate::http::path_param(req, "id")
 }
 
-/// An entity tag without its weakness and quotes: what two tags are compared by.
-fn opaque(tag: &str) -> &str {
-    let t = tag.trim();
-    t.strip_prefix("W/").unwrap_or(t).trim_matches('"')
-}
-
 /// Whether `If-None-Match` names `tag` (or is `*`): a read then answers 304.
 fn not_modified(req: &Request, tag: &str) -> bool {
     let Some(raw) = req
@@ -200,7 +194,7 @@ fn not_modified(req: &Request, tag: &str) -> bool {
     };
     raw.split(',')
         .map(str::trim)
-        .any(|t| t == "*" || opaque(t) == opaque(tag))
+        .any(|t| t == "*" || opaque_tag(t) == opaque_tag(tag))
 }
 
 /// The answer to a read of a resource whose entity tag is `tag`: 200 with `body` and
